@@ -1,0 +1,450 @@
+"""Shared code of the Reckon arithmetic recipe: questions, step semantics, text format,
+tokenizer, the transformer (policy and PRM) and a batched KV-cache sampler.
+
+Step semantics (documented in models/README.md):
+  * every question is a chain of positive integers joined by + - * (no parentheses);
+  * first every product term is evaluated, left to right (terms have at most two factors),
+    one line `a*b=c` per product;
+  * then the resulting additive chain is folded left to right, one line `x+y=z` / `x-y=z`
+    per operation, where x is the running value (may be negative) and y the next term value;
+  * the answer line `A: v` closes the solution.
+"""
+import json
+import math
+import random
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# ----------------------------------------------------------------------------- format
+PROMPT_TEMPLATE = "Q: {question}\n"
+ATTEMPT_TEMPLATE = "P: {attempt}\n"
+ATTEMPT_JOINER = "; "
+STEP_DELIM = "\n"
+ANSWER_MARKER = "A: "
+MAX_ATTEMPTS = 4
+
+SPECIALS = ["<pad>", "<eos>", "<unk>"]
+PAD, EOS, UNK = 0, 1, 2
+CHARS = ["\n", " ", "*", "+", "-", ";", ":", "="] + [str(d) for d in range(10)] + ["A", "P", "Q"]
+VOCAB = SPECIALS + CHARS
+STOI = {c: i for i, c in enumerate(VOCAB)}
+VOCAB_SIZE = len(VOCAB)
+
+
+def encode(text):
+    return [STOI.get(c, UNK) for c in text]
+
+
+def decode(ids):
+    out = []
+    for i in ids:
+        if i == EOS:
+            break
+        if i >= len(SPECIALS):
+            out.append(VOCAB[i])
+    return "".join(out)
+
+
+def tokenizer_json():
+    vocab = {tok: i for i, tok in enumerate(VOCAB)}
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [
+            {"id": i, "content": s, "single_word": False, "lstrip": False, "rstrip": False,
+             "normalized": False, "special": True} for i, s in enumerate(SPECIALS)
+        ],
+        "normalizer": None,
+        "pre_tokenizer": None,
+        "post_processor": None,
+        "decoder": {"type": "Fuse"},
+        "model": {
+            "type": "BPE",
+            "dropout": None,
+            "unk_token": "<unk>",
+            "continuing_subword_prefix": None,
+            "end_of_word_suffix": None,
+            "fuse_unk": False,
+            "byte_fallback": False,
+            "vocab": vocab,
+            "merges": [],
+        },
+    }
+
+
+def prompt(question, attempts=()):
+    s = PROMPT_TEMPLATE.format(question=question)
+    for a in list(attempts)[-MAX_ATTEMPTS:]:
+        s += ATTEMPT_TEMPLATE.format(attempt=ATTEMPT_JOINER.join(a.strip("\n").split("\n")))
+    return s
+
+
+# ----------------------------------------------------------------------------- questions
+LEVELS = {
+    # ops, max +/- operand, product factor ranges (a, b), probability an op is '*'
+    1: dict(ops=1, addmax=99, pa=(2, 30), pb=(2, 9), pmul=0.34),
+    2: dict(ops=2, addmax=99, pa=(2, 99), pb=(2, 9), pmul=0.34),
+    3: dict(ops=3, addmax=999, pa=(2, 99), pb=(2, 9), pmul=0.34),
+    4: dict(ops=4, addmax=999, pa=(10, 99), pb=(2, 19), pmul=0.34),
+    5: dict(ops=5, addmax=999, pa=(10, 99), pb=(2, 39), pmul=0.34),
+    6: dict(ops=6, addmax=999, pa=(10, 99), pb=(10, 99), pmul=0.34),
+}
+
+
+def gen_question(rng, level):
+    cfg = LEVELS[level]
+    n = cfg["ops"]
+    while True:
+        ops = []
+        for i in range(n):
+            # no chained products (a*b*c): a '*' never follows a '*'
+            if (not ops or ops[-1] != "*") and rng.random() < cfg["pmul"]:
+                ops.append("*")
+            else:
+                ops.append(rng.choice("+-"))
+        nums = []
+        for i in range(n + 1):
+            left_mul = i > 0 and ops[i - 1] == "*"
+            right_mul = i < n and ops[i] == "*"
+            if right_mul:
+                nums.append(rng.randint(*cfg["pa"]))
+            elif left_mul:
+                nums.append(rng.randint(*cfg["pb"]))
+            else:
+                nums.append(rng.randint(1, cfg["addmax"]))
+        q = str(nums[0]) + "".join(o + str(x) for o, x in zip(ops, nums[1:]))
+        if level == 1 or "*" in q or rng.random() < 0.5:  # keep products frequent
+            return q
+
+
+def parse(question):
+    nums, ops, cur = [], [], ""
+    for ch in question:
+        if ch.isdigit():
+            cur += ch
+        else:
+            nums.append(int(cur))
+            ops.append(ch)
+            cur = ""
+    nums.append(int(cur))
+    return nums, ops
+
+
+def solve_steps(question):
+    """Returns (steps, answer): steps as (a, op, b, c) tuples in the documented order."""
+    nums, ops = parse(question)
+    steps = []
+    terms, signs = [nums[0]], []
+    for op, x in zip(ops, nums[1:]):
+        if op == "*":
+            a = terms[-1]
+            c = a * x
+            steps.append((a, "*", x, c))
+            terms[-1] = c
+        else:
+            terms.append(x)
+            signs.append(op)
+    acc = terms[0]
+    for op, t in zip(signs, terms[1:]):
+        c = acc + t if op == "+" else acc - t
+        steps.append((acc, op, t, c))
+        acc = c
+    return steps, acc
+
+
+def answer_of(question):
+    return solve_steps(question)[1]
+
+
+def step_line(s):
+    a, op, b, c = s
+    return f"{a}{op}{b}={c}"
+
+
+def solution_text(steps, answer):
+    return "".join(step_line(s) + "\n" for s in steps) + f"{ANSWER_MARKER}{answer}\n"
+
+
+def gold_solution(question):
+    steps, ans = solve_steps(question)
+    return solution_text(steps, ans)
+
+
+def wrong_value(rng, c):
+    """A plausible wrong result for c (a slip of one digit, a carry, an off-by-small)."""
+    for _ in range(20):
+        r = rng.random()
+        s = str(abs(c))
+        if r < 0.4 and len(s) >= 1:
+            i = rng.randrange(len(s))
+            d = rng.choice([x for x in "0123456789" if x != s[i]])
+            if i == 0 and d == "0" and len(s) > 1:
+                continue
+            v = int(s[:i] + d + s[i + 1:])
+            v = -v if c < 0 else v
+        elif r < 0.7:
+            v = c + rng.choice([-1, 1]) * 10 ** rng.randrange(max(1, len(s)))
+        else:
+            v = c + rng.choice([-1, 1]) * rng.randint(1, 9)
+        if v != c:
+            return v
+    return c + 1
+
+
+def corrupt_solution(rng, question):
+    """A wrong solution: a slip in one step (later steps consistent with it), sometimes a
+    wrong final answer line only, sometimes ignoring precedence. Returns (text, answer)."""
+    steps, ans = solve_steps(question)
+    r = rng.random()
+    nums, ops = parse(question)
+    if r < 0.12 and "*" in ops and any(o != "*" for o in ops):
+        # left-to-right evaluation, ignoring precedence
+        acc, out = nums[0], []
+        for op, x in zip(ops, nums[1:]):
+            c = acc * x if op == "*" else (acc + x if op == "+" else acc - x)
+            out.append((acc, op, x, c))
+            acc = c
+        if acc != ans:
+            return solution_text(out, acc), acc
+    if r < 0.22:
+        bad = wrong_value(rng, ans)
+        return solution_text(steps, bad), bad
+    k = rng.randrange(len(steps))
+    new = list(steps[:k])
+    a, op, b, c = steps[k]
+    new.append((a, op, b, wrong_value(rng, c)))
+    # recompute the rest from the slipped value (the rest is "consistent" with the slip)
+    prod_vals = {}
+    # re-run the evaluation with the substituted value
+    terms, signs = [nums[0]], []
+    idx = 0
+    out = []
+    for opx, x in zip(ops, nums[1:]):
+        if opx == "*":
+            a2 = terms[-1]
+            c2 = a2 * x
+            if idx == k:
+                c2 = new[k][3]
+            out.append((a2, "*", x, c2))
+            terms[-1] = c2
+            idx += 1
+        else:
+            terms.append(x)
+            signs.append(opx)
+    acc = terms[0]
+    for opx, t in zip(signs, terms[1:]):
+        c2 = acc + t if opx == "+" else acc - t
+        if idx == k:
+            c2 = new[k][3]
+        out.append((acc, opx, t, c2))
+        acc = c2
+        idx += 1
+    if acc == ans:
+        acc = wrong_value(rng, ans)
+    return solution_text(out, acc), acc
+
+
+def edit_distance(a, b):
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def closeness(attempt, gold):
+    """Larger = closer to the right solution: a longer right prefix, then a nearer answer."""
+    n = 0
+    while n < min(len(attempt), len(gold)) and attempt[n] == gold[n]:
+        n += 1
+    try:
+        a = int(attempt.strip().split("\n")[-1][len(ANSWER_MARKER):])
+        g = int(gold.strip().split("\n")[-1][len(ANSWER_MARKER):])
+        d = abs(a - g)
+    except ValueError:
+        d = 10 ** 9
+    return (n, -d)
+
+
+def revision_example(rng, question, n_attempts):
+    """Prompt with n wrong attempts (the last one the closest to the right solution, as in
+    the paper) followed by the right solution."""
+    gold = gold_solution(question)
+    atts = []
+    seen = set()
+    for _ in range(n_attempts * 3):
+        t, _ = corrupt_solution(rng, question)
+        if t not in seen:
+            seen.add(t)
+            atts.append(t)
+        if len(atts) == n_attempts:
+            break
+    atts.sort(key=lambda t: closeness(t, gold))
+    return prompt(question, atts), gold
+
+
+# ----------------------------------------------------------------------------- model
+class Block(nn.Module):
+    def __init__(self, d, h):
+        super().__init__()
+        self.h, self.hd = h, d // h
+        self.ln1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d)
+        self.fc1 = nn.Linear(d, 4 * d)
+        self.fc2 = nn.Linear(4 * d, d)
+
+    def forward(self, x, bias, past_k=None, past_v=None):
+        B, T, D = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(D, dim=2)
+        q = q.view(B, T, self.h, self.hd).transpose(1, 2)
+        k = k.view(B, T, self.h, self.hd).transpose(1, 2)
+        v = v.view(B, T, self.h, self.hd).transpose(1, 2)
+        if past_k is not None:
+            k = torch.cat([past_k, k], dim=2)
+            v = torch.cat([past_v, v], dim=2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd)) + bias
+        att = torch.softmax(att, dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(B, T, D)
+        x = x + self.proj(y)
+        x = x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        return x, k, v
+
+
+class GPT(nn.Module):
+    def __init__(self, layers, heads, hidden, max_positions, vocab=VOCAB_SIZE, prm=False):
+        super().__init__()
+        self.cfg = dict(layers=layers, heads=heads, hidden=hidden, max_positions=max_positions,
+                        vocab=vocab, prm=prm)
+        self.tok = nn.Embedding(vocab, hidden)
+        self.pos = nn.Embedding(max_positions, hidden)
+        self.blocks = nn.ModuleList([Block(hidden, heads) for _ in range(layers)])
+        self.lnf = nn.LayerNorm(hidden)
+        self.head = nn.Linear(hidden, vocab, bias=False)
+        self.score = nn.Linear(hidden, 1) if prm else None
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def n_params(self):
+        return sum(p.numel() for p in self.parameters())
+
+    def body(self, input_ids, attention_mask, position_ids, past=None):
+        """attention_mask: [B, past+T]; past: list of (k, v) or None. Returns hidden, presents."""
+        B, T = input_ids.shape
+        P = 0 if past is None else past[0][0].shape[2]
+        total = attention_mask.shape[1]
+        x = self.tok(input_ids) + self.pos(position_ids.clamp(min=0, max=self.cfg["max_positions"] - 1))
+        qpos = torch.arange(T, device=input_ids.device).unsqueeze(1) + (total - T)
+        kpos = torch.arange(total, device=input_ids.device).unsqueeze(0)
+        allowed = (kpos <= qpos).unsqueeze(0).unsqueeze(0) & (attention_mask > 0).unsqueeze(1).unsqueeze(2)
+        bias = torch.zeros(allowed.shape, dtype=x.dtype, device=x.device).masked_fill(~allowed, -1e9)
+        presents = []
+        for i, blk in enumerate(self.blocks):
+            pk, pv = (past[i] if past is not None else (None, None))
+            x, k, v = blk(x, bias, pk, pv)
+            presents.append((k, v))
+        return self.lnf(x), presents
+
+    def forward(self, input_ids, attention_mask, position_ids, past=None):
+        h, presents = self.body(input_ids, attention_mask, position_ids, past)
+        return self.head(h), presents
+
+    def prm_scores(self, input_ids, attention_mask):
+        B, T = input_ids.shape
+        pos = torch.arange(T, device=input_ids.device).unsqueeze(0).expand(B, T)
+        h, _ = self.body(input_ids, attention_mask, pos)
+        return torch.sigmoid(self.score(h).squeeze(-1))
+
+    def prm_logits(self, input_ids, attention_mask):
+        B, T = input_ids.shape
+        pos = torch.arange(T, device=input_ids.device).unsqueeze(0).expand(B, T)
+        h, _ = self.body(input_ids, attention_mask, pos)
+        return self.score(h).squeeze(-1)
+
+
+def save_ckpt(path, model, extra=None):
+    torch.save({"cfg": model.cfg, "state": model.state_dict(), "extra": extra or {}}, path)
+
+
+def load_ckpt(path):
+    ck = torch.load(path, map_location="cpu")
+    c = ck["cfg"]
+    m = GPT(c["layers"], c["heads"], c["hidden"], c["max_positions"], c["vocab"], c["prm"])
+    m.load_state_dict(ck["state"])
+    m.eval()
+    return m, ck.get("extra", {})
+
+
+# ----------------------------------------------------------------------------- sampling
+@torch.no_grad()
+def generate(model, prompts, temperature=0.8, max_new=160, seed=0, greedy=False):
+    """Batched sampling with a KV cache and left padding (the layout the Java side uses).
+    Returns the completions as text (up to <eos>, eos excluded)."""
+    g = torch.Generator().manual_seed(seed)
+    enc = [encode(p) for p in prompts]
+    B = len(enc)
+    L = max(len(e) for e in enc)
+    ids = torch.full((B, L), PAD, dtype=torch.long)
+    mask = torch.zeros((B, L), dtype=torch.long)
+    for i, e in enumerate(enc):
+        ids[i, L - len(e):] = torch.tensor(e)
+        mask[i, L - len(e):] = 1
+    pos = (mask.cumsum(1) - 1).clamp(min=0)
+    logits, past = model(ids, mask, pos)
+    nxt_logits = logits[:, -1, :]
+    out = [[] for _ in range(B)]
+    done = torch.zeros(B, dtype=torch.bool)
+    last_pos = pos[:, -1]
+    maxpos = model.cfg["max_positions"]
+    for t in range(max_new):
+        if greedy or temperature <= 0:
+            nxt = nxt_logits.argmax(-1)
+        else:
+            probs = torch.softmax(nxt_logits / temperature, dim=-1)
+            nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
+        nxt = torch.where(done, torch.full_like(nxt, EOS), nxt)
+        for i in range(B):
+            if not done[i]:
+                out[i].append(int(nxt[i]))
+        done = done | (nxt == EOS)
+        if bool(done.all()) or int(last_pos.max()) + 2 >= maxpos:
+            break
+        mask = torch.cat([mask, torch.ones((B, 1), dtype=torch.long)], dim=1)
+        last_pos = last_pos + 1
+        logits, past = model(nxt.unsqueeze(1), mask, last_pos.unsqueeze(1), past)
+        nxt_logits = logits[:, -1, :]
+    return [decode(o) for o in out]
+
+
+def extract_answer(completion):
+    for line in completion.split("\n"):
+        if line.startswith(ANSWER_MARKER):
+            v = line[len(ANSWER_MARKER):].strip()
+            try:
+                return str(int(v))
+            except ValueError:
+                return None
+    return None
+
+
+def read_jsonl(path):
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def write_jsonl(path, rows):
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")

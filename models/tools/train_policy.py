@@ -1,0 +1,106 @@
+"""Trains a policy model (fresh solutions + revisions) with a fixed seed and step count."""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+import arith  # noqa: E402
+from gen_data import train_stream  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--data", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--layers", type=int, default=3)
+ap.add_argument("--heads", type=int, default=4)
+ap.add_argument("--hidden", type=int, default=128)
+ap.add_argument("--max-positions", type=int, default=768)
+ap.add_argument("--steps", type=int, default=2000)
+ap.add_argument("--batch-tokens", type=int, default=8192)
+ap.add_argument("--lr", type=float, default=2e-3)
+ap.add_argument("--revision-frac", type=float, default=0.25)
+ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--ckpt-every", type=int, default=200)
+args = ap.parse_args()
+
+torch.manual_seed(args.seed)
+torch.set_num_threads(args.threads)
+rng = random.Random(args.seed)
+exclude = {r["question"] for s in ("validation", "test") for r in arith.read_jsonl(os.path.join(args.data, f"{s}.jsonl"))}
+stream = train_stream(args.seed * 7919, exclude)
+
+model = arith.GPT(args.layers, args.heads, args.hidden, args.max_positions)
+print(f"params {model.n_params()}", flush=True)
+opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
+
+
+def example():
+    q, _ = next(stream)
+    if rng.random() < args.revision_frac:
+        p, s = arith.revision_example(rng, q, rng.randint(1, arith.MAX_ATTEMPTS))
+    else:
+        p, s = arith.prompt(q), arith.gold_solution(q)
+    pi, si = arith.encode(p), arith.encode(s) + [arith.EOS]
+    return pi + si, len(pi)
+
+
+pool = []
+
+
+def next_batch():
+    global pool
+    if not pool:
+        exs = [example() for _ in range(2048)]
+        exs.sort(key=lambda e: len(e[0]))
+        batches, cur = [], []
+        for e in exs:
+            if cur and (len(cur) + 1) * len(e[0]) > args.batch_tokens:
+                batches.append(cur)
+                cur = []
+            cur.append(e)
+        if cur:
+            batches.append(cur)
+        rng.shuffle(batches)
+        pool = batches
+    b = pool.pop()
+    L = max(len(e[0]) for e in b)
+    ids = torch.full((len(b), L), arith.PAD, dtype=torch.long)
+    tgt = torch.full((len(b), L), -100, dtype=torch.long)
+    for i, (t, np_) in enumerate(b):
+        ids[i, :len(t)] = torch.tensor(t)
+        tgt[i, np_ - 1:len(t) - 1] = torch.tensor(t[np_:])
+    mask = (ids != arith.PAD).long()
+    return ids, mask, tgt, int(mask.sum())
+
+
+tokens = 0
+t0 = time.time()
+warm = min(200, args.steps // 10)
+ema = None
+for step in range(1, args.steps + 1):
+    lr = args.lr * (step / warm if step < warm else 0.5 * (1 + math.cos(math.pi * (step - warm) / (args.steps - warm))) * 0.95 + 0.05)
+    for g in opt.param_groups:
+        g["lr"] = lr
+    ids, mask, tgt, ntok = next_batch()
+    tokens += ntok
+    pos = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
+    logits, _ = model(ids, mask, pos)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+    if step % 50 == 0 or step == 1:
+        el = time.time() - t0
+        print(f"step {step}/{args.steps} loss {ema:.4f} lr {lr:.2e} tokens {tokens} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
+    if step % args.ckpt_every == 0 or step == args.steps:
+        arith.save_ckpt(args.out, model, {"training_tokens": tokens, "steps": step, "seconds": time.time() - t0,
+                                          "args": vars(args)})
+print(f"done tokens {tokens} seconds {time.time() - t0:.0f}", flush=True)
