@@ -1,0 +1,128 @@
+package io.reckon.search.policy;
+
+import io.reckon.search.StrategyConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The learned compute-optimal policy (what {@code policy.json} holds): difficulty thresholds,
+ * and for every difficulty bin and swept budget the most accurate strategy configuration with
+ * the accuracy curves it was chosen from.
+ *
+ * @param models the policy and verifier model names it was learned with; running it with other
+ *     models is refused, since a policy is only optimal for the models it measured
+ * @param budgets the swept budgets, ascending
+ * @param oracleBins thresholds on a question's pass@1 (ground truth needed)
+ * @param predictedBins thresholds on the probe's mean final PRM score (no ground truth)
+ * @param probeSize samples in the probe that gives the predicted difficulty
+ * @param bins one entry per bin, bin 1 (easiest) first
+ */
+public record Policy(
+    List<String> models,
+    List<Integer> budgets,
+    DifficultyBins oracleBins,
+    DifficultyBins predictedBins,
+    int probeSize,
+    List<Bin> bins) {
+
+  /**
+   * @param best the chosen configuration per budget ({@code null} where none could run)
+   * @param accuracy the chosen configuration's validation accuracy per budget
+   * @param curves every configuration's validation accuracy per budget ({@code null} = cannot run)
+   */
+  public record Bin(int bin, List<String> best, List<Double> accuracy, Map<String, List<Double>> curves) {
+    public Bin {
+      best = java.util.Collections.unmodifiableList(new ArrayList<>(best));
+      accuracy = java.util.Collections.unmodifiableList(new ArrayList<>(accuracy));
+      curves = Map.copyOf(curves);
+    }
+  }
+
+  public Policy {
+    models = List.copyOf(models);
+    budgets = List.copyOf(budgets);
+    bins = List.copyOf(bins);
+  }
+
+  /**
+   * Checks that the policy is whole and consistent; every problem is named with its field.
+   *
+   * @throws IllegalArgumentException on the first problem found
+   */
+  public Policy validate() {
+    require(!budgets.isEmpty(), "budgets is empty");
+    for (int i = 0; i < budgets.size(); i++) {
+      require(budgets.get(i) >= 1 && (i == 0 || budgets.get(i) > budgets.get(i - 1)),
+          "budgets must be ascending and >= 1, got " + budgets);
+    }
+    require(oracleBins != null, "oracleBins is missing");
+    require(predictedBins != null, "predictedBins is missing");
+    require(oracleBins.count() == predictedBins.count(),
+        "oracleBins has " + oracleBins.count() + " bins but predictedBins " + predictedBins.count());
+    require(probeSize >= 1, "probeSize must be >= 1, got " + probeSize);
+    require(bins.size() == predictedBins.count(),
+        "bins holds " + bins.size() + " entries but the thresholds define " + predictedBins.count());
+    for (int b = 0; b < bins.size(); b++) {
+      Bin bin = bins.get(b);
+      String where = "bins[" + b + "]";
+      require(bin.bin() == b + 1, where + ".bin must be " + (b + 1) + ", got " + bin.bin());
+      require(bin.best().size() == budgets.size(),
+          where + ".best has " + bin.best().size() + " entries for " + budgets.size() + " budgets");
+      require(bin.accuracy().size() == budgets.size(),
+          where + ".accuracy has " + bin.accuracy().size() + " entries for " + budgets.size() + " budgets");
+      for (String config : bin.best()) {
+        if (config != null) {
+          try {
+            StrategyConfig.parse(config);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".best: " + e.getMessage(), e);
+          }
+        }
+      }
+      bin.curves().forEach((config, curve) -> require(curve.size() == budgets.size(),
+          where + ".curves['" + config + "'] has " + curve.size() + " entries for " + budgets.size()
+              + " budgets"));
+    }
+    return this;
+  }
+
+  private static void require(boolean ok, String problem) {
+    if (!ok) {
+      throw new IllegalArgumentException("policy: " + problem);
+    }
+  }
+
+  /**
+   * The configuration to run in a bin with a granted budget: the choice made at the largest swept
+   * budget not above the grant (the smallest swept budget when the grant is below all of them).
+   */
+  public StrategyConfig choose(int bin, int budget) {
+    Bin entry = bins.get(Math.max(1, Math.min(bin, bins.size())) - 1);
+    String chosen = null;
+    for (int i = 0; i < budgets.size(); i++) {
+      if (entry.best().get(i) != null && (budgets.get(i) <= budget || chosen == null)) {
+        chosen = entry.best().get(i);
+      }
+    }
+    if (chosen == null) {
+      throw new IllegalStateException("policy has no configuration for bin " + bin);
+    }
+    return StrategyConfig.parse(chosen);
+  }
+
+  /** The bin's expected accuracy vs. budget under the policy, concave, for the allocator. */
+  public AccuracyCurve curve(int bin) {
+    Bin entry = bins.get(Math.max(1, Math.min(bin, bins.size())) - 1);
+    List<Integer> bs = new ArrayList<>();
+    List<Double> as = new ArrayList<>();
+    for (int i = 0; i < budgets.size(); i++) {
+      Double acc = entry.accuracy().get(i);
+      if (acc != null && !acc.isNaN()) {
+        bs.add(budgets.get(i));
+        as.add(acc);
+      }
+    }
+    return new AccuracyCurve(bs, as).concave();
+  }
+}
