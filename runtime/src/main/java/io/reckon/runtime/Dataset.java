@@ -1,6 +1,7 @@
 package io.reckon.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reckon.protocol.Question;
@@ -20,7 +21,9 @@ import java.util.Set;
  * problem is reported with the file and line so that the user can fix it.
  */
 public final class Dataset {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Without FAIL_ON_TRAILING_TOKENS a line like {"id": ...}} would parse as its first object.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Dataset() {}
 
@@ -78,7 +81,8 @@ public final class Dataset {
     Integer level = null;
     JsonNode l = node.get("level");
     if (l != null && !l.isNull()) {
-      if (!l.canConvertToInt()) {
+      // canConvertToInt alone accepts 2.5 (and reads it as 2)
+      if (!l.isIntegralNumber() || !l.canConvertToInt()) {
         throw new InvalidDataException(where + "field 'level' must be an integer");
       }
       level = l.asInt();

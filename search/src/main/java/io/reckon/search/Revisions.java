@@ -30,7 +30,8 @@ final class Revisions extends AbstractStrategy {
     super(config.name(), context);
     this.config = config;
     this.chainLength = config.chainLength(context.budget());
-    int parallel = context.budget() / chainLength;
+    // len=all with a budget of 0 (only carried candidates) has chains of length 0: no chain
+    int parallel = chainLength == 0 ? 0 : context.budget() / chainLength;
     for (int c = 0; c < parallel; c++) {
       chains.add(new ArrayList<>());
     }

@@ -107,7 +107,8 @@ public sealed interface StrategyConfig {
     public SearchStrategy create(StrategyContext context) {
       int budget = context.budget();
       int n = beams(budget);
-      if (lookahead > 0 && (n < 1 || n * (lookahead + 1) != budget)) {
+      // budget 0 (only carried candidates to select from) searches nothing, so any shape runs it
+      if (lookahead > 0 && budget > 0 && (n < 1 || n * (lookahead + 1) != budget)) {
         throw new IllegalArgumentException(
             "lookahead k=" + lookahead + " costs N*(k+1) generations, so the budget must be a "
                 + "multiple of " + (lookahead + 1) + " (got " + budget + ")");
@@ -292,7 +293,7 @@ public sealed interface StrategyConfig {
       }
       String text = spec.strip().toLowerCase(Locale.ROOT);
       int colon = text.indexOf(':');
-      String name = colon < 0 ? text : text.substring(0, colon);
+      String name = (colon < 0 ? text : text.substring(0, colon)).strip();
       Set<String> allowed = KEYS.get(name);
       if (allowed == null) {
         throw new IllegalArgumentException(
@@ -405,15 +406,16 @@ public sealed interface StrategyConfig {
       }
     }
 
+    // Infinity is rejected too: name() would write it in a form parse() cannot read back.
     static void positive(String key, double value) {
-      if (!(value > 0)) {
-        throw new IllegalArgumentException(key + " must be > 0, got " + value);
+      if (!(value > 0) || Double.isInfinite(value)) {
+        throw new IllegalArgumentException(key + " must be a finite number > 0, got " + value);
       }
     }
 
     static void temperature(double t) {
-      if (!(t >= 0)) {
-        throw new IllegalArgumentException("temp must be >= 0 (0 = greedy), got " + t);
+      if (!(t >= 0) || Double.isInfinite(t)) {
+        throw new IllegalArgumentException("temp must be a finite number >= 0 (0 = greedy), got " + t);
       }
     }
 
