@@ -28,7 +28,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.slf4j.event.Level;
 
 /**
  * One model on one device, shared by every question of the node: it collects requests from many
@@ -111,7 +110,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
                   SupervisorStrategy.restartWithBackoff(
                           settings.minBackoff(), settings.maxBackoff(), settings.randomFactor())
                       .withStashCapacity(settings.stashCapacity())
-                      .withLogLevel(Level.WARN));
+                      .withLoggingEnabled(false)); // onBatchFailed logs it, once
         });
   }
 
@@ -283,6 +282,9 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       cause = cause.getCause();
     }
     String reason = "model failed: " + cause;
+    context.getLog().warn("{}: {} on a batch of {}; failing it back and restarting", name, reason,
+        failed.batch().size());
+    context.getLog().debug("{}: model failure", name, cause);
     for (Work w : failed.batch()) {
       w.replyTo().tell(new WorkResult.Failed(w.request().requestId(), w.attempt(), name, reason));
     }
