@@ -38,19 +38,18 @@ public final class Main implements Runnable {
     cmd.setErr(err);
     // Bad input: one line naming the problem, no usage dump, no stack trace.
     cmd.setParameterExceptionHandler((e, a) -> {
-      String name = e.getCommandLine().getCommandName();
-      err.println(name + ": " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName()
-          + " --help')");
+      String name = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
       err.flush();
       return BAD_INPUT;
     });
     cmd.setExecutionExceptionHandler((e, c, p) -> {
       if (e instanceof BadInput bad) {
-        err.println(c.getCommandName() + ": " + bad.getMessage());
+        err.println(c.getCommandSpec().qualifiedName() + ": " + bad.getMessage());
         err.flush();
         return BAD_INPUT;
       }
-      err.println(c.getCommandName() + ": internal error: " + e);
+      err.println(c.getCommandSpec().qualifiedName() + ": internal error: " + e);
       if (System.getenv("RECKON_DEBUG") != null) {
         e.printStackTrace(err);
       }

@@ -37,11 +37,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs a question set through the actor pipeline (probe, scheduler, search, workers) and",
-      "writes one JSON line per question. With no options: the synthetic reasoner on the shipped",
-      "test questions (data/arith/test.jsonl, relative to the working directory)."
-    })
+    description = "Runs a question set through the actor pipeline (probe, scheduler, search, "
+        + "workers) and writes one JSON line per question, in the order questions finish. With no "
+        + "options: the synthetic reasoner on the shipped test questions (data/arith/test.jsonl, "
+        + "relative to the working directory).")
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_DATA = "data/arith/test.jsonl";
 
