@@ -133,6 +133,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       ReckonSettings.WorkerSettings settings,
       State state) {
     super(context);
+    context.setLoggerName(ModelWorker.class);
     this.context = context;
     this.timers = timers;
     this.kind = kind;

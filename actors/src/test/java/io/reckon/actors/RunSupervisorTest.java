@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -155,5 +157,54 @@ class RunSupervisorTest {
           .isGreaterThan(1);
       assertThat(w.maxQuestionsInBatch()).as(w.worker()).isGreaterThan(1);
     });
+  }
+
+  @Test
+  void requestsFailedByABrokenWorkerAreRetriedOnAnother() {
+    kit("""
+        reckon.workers.restart.min-backoff = 5ms
+        reckon.workers.restart.max-backoff = 20ms
+        """);
+    ReckonSettings s = Harness.settings(kit);
+    FlakyReasoner broken = new FlakyReasoner(1); // throws on every batch
+    SyntheticReasoner healthy = new SyntheticReasoner();
+    kit.spawn(ProposerWorker.create(broken, s.workers()), "proposer-0");
+    kit.spawn(ProposerWorker.create(healthy, s.workers()), "proposer-1");
+    kit.spawn(VerifierWorker.create(healthy, s.workers()), "verifier-0");
+
+    Harness.Collected run = Harness.run(kit, Harness.questions(40), "best-of-n", 8, 5);
+
+    assertThat(run.results()).allSatisfy(r ->
+        assertThat(r.status()).as(r.id() + ": " + r.error()).isEqualTo(QuestionResult.OK));
+    assertThat(broken.thrown.get()).isPositive();
+    assertThat(run.summary().retries()).isPositive();
+    assertThat(run.summary().workers()).filteredOn(w -> w.worker().equals("proposer-1"))
+        .singleElement().satisfies(w -> assertThat(w.requests()).isPositive());
+  }
+
+  @Test
+  void aWorkerThatNeverAnswersCannotHangARun() {
+    kit("""
+        reckon.question.request-timeout = 300ms
+        reckon.question.max-retries = 1
+        reckon.run.stats-timeout = 500ms
+        """);
+    ReckonSettings s = Harness.settings(kit);
+    // A "proposer" that swallows every request.
+    TestProbe<ModelWorker.Command> blackHole = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(ProposerWorker.KEY, blackHole.getRef()));
+    kit.spawn(VerifierWorker.create(new SyntheticReasoner(), s.workers()), "verifier-0");
+
+    Harness.Collected run = Harness.run(kit, Harness.questions(10), "beam:m=4", 16, 1);
+
+    assertThat(run.results()).hasSize(10).allSatisfy(r -> {
+      assertThat(r.status()).isEqualTo(QuestionResult.FAILED);
+      assertThat(r.error()).contains("no answer within");
+      assertThat(r.retries()).isEqualTo(1);
+    });
+    assertThat(run.summary().failed()).isEqualTo(10);
+    assertThat(run.summary().pool().conserved()).isTrue();
+    assertThat(run.summary().pool().spent() + run.summary().pool().remaining())
+        .isEqualTo(run.summary().pool().total());
   }
 }

@@ -63,7 +63,8 @@ final class Progress {
   private void draw(long now, boolean last) {
     double elapsed = (now - startNanos) / 1e9;
     String acc = graded == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100.0 * correct / graded);
-    String eta = done == 0 ? "?" : clock(elapsed / done * (total - done));
+    // The first questions finish while the JVM warms up: their pace says little about the rest.
+    String eta = done < Math.max(1, total / 50) ? "?" : clock(elapsed / done * (total - done));
     String stats = String.format(Locale.ROOT, "%d/%d questions  accuracy %s  %,d generations%s  %s %s",
         done, total, acc, generations, failed > 0 ? "  " + failed + " failed" : "",
         last ? "elapsed" : "ETA", last ? clock(elapsed) : eta);
