@@ -1,0 +1,302 @@
+package io.reckon.actors;
+
+import io.reckon.protocol.CborSerializable;
+import io.reckon.protocol.Compute;
+import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.ModelReply;
+import io.reckon.protocol.ModelRequest;
+import io.reckon.protocol.RunSummary.WorkerStats;
+import io.reckon.protocol.ScoreReply;
+import io.reckon.protocol.ScoreRequest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * One model on one device, shared by every question of the node: it collects requests from many
+ * questions into a batch (up to {@code batch-size}, or whatever arrived within {@code linger} of
+ * an idle worker), runs the model on the blocking dispatcher, and answers each requester. One
+ * batch runs at a time; requests that arrive meanwhile form the next one.
+ *
+ * <p>When the model throws, the batch's requests are failed back to their requesters (who retry,
+ * on another worker when there is one) and the worker is restarted with backoff. The queue of
+ * waiting requests and the ledger live outside the restarted behavior, so neither is lost.
+ *
+ * <p>{@link ProposerWorker} and {@link VerifierWorker} are the two kinds.
+ */
+public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
+
+  /** A batched model call: replies in request order. Blocks; runs on the blocking dispatcher. */
+  @FunctionalInterface
+  public interface Backend {
+    List<? extends ModelReply> call(List<ModelRequest> batch) throws Exception;
+  }
+
+  public sealed interface Command {}
+
+  /**
+   * Run {@code request} and answer {@code replyTo}.
+   *
+   * @param attempt echoed in the result, so that the requester can tell a stale failure
+   */
+  public record Work(ModelRequest request, int attempt, ActorRef<WorkResult> replyTo)
+      implements Command, CborSerializable {}
+
+  /** Ask for the worker's ledger. */
+  public record GetStats(ActorRef<WorkerStats> replyTo) implements Command, CborSerializable {}
+
+  private enum Flush implements Command {
+    INSTANCE
+  }
+
+  private record BatchDone(List<Work> batch, List<? extends ModelReply> replies)
+      implements Command {}
+
+  private record BatchFailed(List<Work> batch, Throwable cause) implements Command {}
+
+  /** Thrown to let supervision restart the worker after its model failed. */
+  static final class ModelFailure extends RuntimeException {
+    ModelFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** What survives a restart: the waiting requests and the ledger. */
+  private static final class State {
+    final ArrayDeque<Work> queue = new ArrayDeque<>();
+    long batches;
+    long failedBatches;
+    long requests;
+    long rows;
+    long stepScores;
+    int maxQuestionsInBatch;
+    final TreeMap<Integer, Long> batchSizes = new TreeMap<>();
+    Compute compute = Compute.ZERO;
+  }
+
+  /**
+   * @param kind {@code proposer} or {@code verifier}; requests of the other kind are refused
+   */
+  static Behavior<Command> create(
+      ServiceKey<Command> key, String kind, Backend backend, ReckonSettings.WorkerSettings settings) {
+    return Behaviors.setup(
+        context -> {
+          context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
+          State state = new State();
+          Behavior<Command> worker =
+              Behaviors.setup(
+                  ctx -> Behaviors.withTimers(
+                      timers -> new ModelWorker(ctx, timers, kind, backend, settings, state)));
+          return Behaviors.supervise(worker)
+              .onFailure(
+                  ModelFailure.class,
+                  SupervisorStrategy.restartWithBackoff(
+                          settings.minBackoff(), settings.maxBackoff(), settings.randomFactor())
+                      .withStashCapacity(settings.stashCapacity())
+                      .withLoggingEnabled(false)); // onBatchFailed logs it, once
+        });
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final String kind;
+  private final String name;
+  private final Backend backend;
+  private final ReckonSettings.WorkerSettings settings;
+  private final State state;
+  private final Executor blocking;
+  private boolean busy;
+  private boolean flushPending;
+
+  private ModelWorker(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String kind,
+      Backend backend,
+      ReckonSettings.WorkerSettings settings,
+      State state) {
+    super(context);
+    context.setLoggerName(ModelWorker.class);
+    this.context = context;
+    this.timers = timers;
+    this.kind = kind;
+    this.name = context.getSelf().path().name();
+    this.backend = backend;
+    this.settings = settings;
+    this.state = state;
+    this.blocking =
+        context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    if (!state.queue.isEmpty()) {
+      scheduleFlush(); // requests that waited through a restart
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Work.class, this::onWork)
+        .onMessage(Flush.class, f -> onFlush())
+        .onMessage(BatchDone.class, this::onBatchDone)
+        .onMessage(BatchFailed.class, this::onBatchFailed)
+        .onMessage(GetStats.class, this::onGetStats)
+        .build();
+  }
+
+  private Behavior<Command> onWork(Work work) {
+    boolean fits =
+        kind.equals(ProposerWorker.KIND)
+            ? work.request() instanceof GenerateRequest
+            : work.request() instanceof ScoreRequest;
+    if (!fits) {
+      work.replyTo().tell(new WorkResult.Failed(
+          work.request().requestId(), work.attempt(), name,
+          "a " + kind + " worker cannot answer " + work.request().getClass().getSimpleName()));
+      return this;
+    }
+    state.queue.add(work);
+    if (!busy) {
+      if (state.queue.size() >= settings.batchSize()) {
+        runBatch();
+      } else {
+        scheduleFlush();
+      }
+    }
+    return this;
+  }
+
+  private void scheduleFlush() {
+    if (flushPending) {
+      return;
+    }
+    flushPending = true;
+    if (settings.linger().isZero()) {
+      // Behind everything already in the mailbox: those requests join this batch.
+      context.getSelf().tell(Flush.INSTANCE);
+    } else {
+      timers.startSingleTimer(Flush.INSTANCE, Flush.INSTANCE, settings.linger());
+    }
+  }
+
+  private Behavior<Command> onFlush() {
+    flushPending = false;
+    if (!busy && !state.queue.isEmpty()) {
+      runBatch();
+    }
+    return this;
+  }
+
+  private void runBatch() {
+    if (flushPending) {
+      timers.cancel(Flush.INSTANCE);
+      flushPending = false;
+    }
+    int n = Math.min(settings.batchSize(), state.queue.size());
+    List<Work> batch = new ArrayList<>(n);
+    List<ModelRequest> requests = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Work w = state.queue.poll();
+      batch.add(w);
+      requests.add(w.request());
+    }
+    busy = true;
+    CompletableFuture<List<? extends ModelReply>> call = new CompletableFuture<>();
+    blocking.execute(() -> {
+      try {
+        call.complete(backend.call(requests));
+      } catch (Throwable t) {
+        call.completeExceptionally(t);
+      }
+    });
+    context.pipeToSelf(call, (replies, error) ->
+        error == null ? new BatchDone(batch, replies) : new BatchFailed(batch, error));
+  }
+
+  private Behavior<Command> onBatchDone(BatchDone done) {
+    busy = false;
+    List<Work> batch = done.batch();
+    List<? extends ModelReply> replies = done.replies();
+    if (replies == null || replies.size() != batch.size()) {
+      return onBatchFailed(new BatchFailed(batch, new IllegalStateException(
+          "model answered " + (replies == null ? 0 : replies.size()) + " of " + batch.size()
+              + " requests")));
+    }
+    state.batches++;
+    state.batchSizes.merge(batch.size(), 1L, Long::sum);
+    Set<String> questions = new HashSet<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Work w = batch.get(i);
+      ModelReply reply = replies.get(i);
+      questions.add(w.request().questionId());
+      record(w.request(), reply);
+      w.replyTo().tell(new WorkResult.Done(reply, w.attempt(), name, batch.size()));
+    }
+    state.maxQuestionsInBatch = Math.max(state.maxQuestionsInBatch, questions.size());
+    if (!state.queue.isEmpty()) {
+      if (state.queue.size() >= settings.batchSize()) {
+        runBatch();
+      } else {
+        // Let requests already in the mailbox join before the next call.
+        flushPending = true;
+        context.getSelf().tell(Flush.INSTANCE);
+      }
+    }
+    return this;
+  }
+
+  private void record(ModelRequest request, ModelReply reply) {
+    state.requests++;
+    if (request instanceof GenerateRequest g && reply instanceof GenerateReply r) {
+      state.rows += g.samples();
+      state.compute = state.compute.plus(
+          new Compute(g.charge(), r.promptTokens(), r.generatedTokens(), 0, r.flops(), 0));
+    } else if (request instanceof ScoreRequest s && reply instanceof ScoreReply r) {
+      state.rows += s.solutions().size();
+      for (List<Double> scores : r.scores()) {
+        state.stepScores += scores.size();
+      }
+      state.compute = state.compute.plus(new Compute(0, 0, 0, r.tokens(), 0, r.flops()));
+    }
+  }
+
+  private Behavior<Command> onBatchFailed(BatchFailed failed) {
+    busy = false;
+    state.failedBatches++;
+    Throwable cause = failed.cause();
+    if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String reason = "model failed: " + cause;
+    context.getLog().warn("{}: {} on a batch of {}; failing it back and restarting", name, reason,
+        failed.batch().size());
+    context.getLog().debug("{}: model failure", name, cause);
+    for (Work w : failed.batch()) {
+      w.replyTo().tell(new WorkResult.Failed(w.request().requestId(), w.attempt(), name, reason));
+    }
+    throw new ModelFailure(name + ": " + reason + " (batch of " + failed.batch().size() + ")", cause);
+  }
+
+  private Behavior<Command> onGetStats(GetStats get) {
+    get.replyTo().tell(new WorkerStats(
+        name, kind, state.batches, state.failedBatches, state.requests, state.rows,
+        state.stepScores, state.maxQuestionsInBatch, state.batchSizes, state.compute));
+    return this;
+  }
+
+}

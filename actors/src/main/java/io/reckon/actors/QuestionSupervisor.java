@@ -1,0 +1,348 @@
+package io.reckon.actors;
+
+import io.reckon.protocol.Candidate;
+import io.reckon.protocol.CborSerializable;
+import io.reckon.protocol.Compute;
+import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.ModelRequest;
+import io.reckon.protocol.Outcome;
+import io.reckon.protocol.Question;
+import io.reckon.protocol.QuestionResult;
+import io.reckon.search.Allocation;
+import io.reckon.search.Answers;
+import io.reckon.search.SearchStrategy;
+import io.reckon.search.Seeds;
+import io.reckon.search.StrategyConfig;
+import io.reckon.search.StrategyContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Drives one question: a probe (best-of-N scored by the PRM), a grant from the {@link Scheduler},
+ * then the main search strategy with the probe's candidates carried into its final selection.
+ * It turns each strategy request into a {@link ModelWorker.Work} for a worker of the right kind,
+ * feeds replies back, and never blocks. A request that fails or times out is sent again, to the
+ * next worker, up to {@code max-retries} times; past that, or past the question's timeout, the
+ * question fails with the reason. Either way it reports one {@link Report}, tells the scheduler
+ * what it spent (so the rest returns to the pool) and stops.
+ */
+public final class QuestionSupervisor extends AbstractBehavior<QuestionSupervisor.Command> {
+
+  /** Main-strategy request ids start here; the probe's start at 0, so they never collide. */
+  static final long MAIN_FIRST_REQUEST_ID = 1L << 32;
+
+  public sealed interface Command {}
+
+  /** The workers to send requests to (the run supervisor forwards the Receptionist's listing). */
+  public record WorkersChanged(
+      List<ActorRef<ModelWorker.Command>> proposers,
+      List<ActorRef<ModelWorker.Command>> verifiers)
+      implements Command, CborSerializable {
+    public WorkersChanged {
+      proposers = List.copyOf(proposers);
+      verifiers = List.copyOf(verifiers);
+    }
+  }
+
+  /** The question's one outcome, to the run supervisor. */
+  public record Report(int index, QuestionResult result) implements CborSerializable {}
+
+  private record Worked(WorkResult result) implements Command {}
+
+  private record Granted(int generations, String error) implements Command {}
+
+  private record RequestTimedOut(long requestId, int attempt) implements Command {}
+
+  private enum QuestionTimedOut implements Command {
+    INSTANCE
+  }
+
+  /**
+   * What to do for one question.
+   *
+   * @param index its position in the run (picks its first worker, names its actor)
+   * @param probe probe samples; 0 = no probe
+   * @param seed the question's own seed (derived from the run's seed and {@code index})
+   */
+  public record Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {}
+
+  private enum Phase { PROBE, GRANT, MAIN }
+
+  private static final class Pending {
+    final ModelRequest request;
+    int attempt;
+
+    Pending(ModelRequest request) {
+      this.request = request;
+    }
+  }
+
+  public static Behavior<Command> create(
+      Spec spec,
+      ReckonSettings.QuestionSettings settings,
+      WorkersChanged workers,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Report> replyTo) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(
+            timers -> new QuestionSupervisor(ctx, timers, spec, settings, workers, scheduler, replyTo)
+                .begin()));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Spec spec;
+  private final Question question;
+  private final ReckonSettings.QuestionSettings settings;
+  private final ActorRef<Scheduler.Command> scheduler;
+  private final ActorRef<Report> replyTo;
+  private final ActorRef<WorkResult> worked;
+  private final Map<Long, Pending> outstanding = new HashMap<>();
+  private WorkersChanged workers;
+  private Phase phase = Phase.PROBE;
+  private SearchStrategy probe;
+  private Outcome probeOutcome;
+  private Allocation.Estimate estimate = Allocation.Estimate.NONE;
+  private SearchStrategy main;
+  private int mainGrant;
+  private int retries;
+
+  private QuestionSupervisor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Spec spec,
+      ReckonSettings.QuestionSettings settings,
+      WorkersChanged workers,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Report> replyTo) {
+    super(context);
+    this.timers = timers;
+    this.spec = spec;
+    this.question = spec.question();
+    this.settings = settings;
+    this.workers = workers;
+    this.scheduler = scheduler;
+    this.replyTo = replyTo;
+    this.worked = context.messageAdapter(WorkResult.class, Worked::new);
+  }
+
+  private Behavior<Command> begin() {
+    timers.startSingleTimer(QuestionTimedOut.INSTANCE, QuestionTimedOut.INSTANCE, settings.timeout());
+    return guard(() -> {
+      if (spec.probe() > 0) {
+        probe = settings.probeStrategy().create(
+            new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0));
+        send(probe.start());
+        return progressed();
+      }
+      return probeDone();
+    });
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Worked.class, w -> guard(() -> onWorked(w.result())))
+        .onMessage(Granted.class, g -> guard(() -> onGranted(g)))
+        .onMessage(RequestTimedOut.class, t -> guard(() -> onRequestTimedOut(t)))
+        .onMessage(WorkersChanged.class, this::onWorkersChanged)
+        .onMessage(QuestionTimedOut.class, t -> fail("question timed out after " + settings.timeout()))
+        .build();
+  }
+
+  /** A strategy that throws (a bug, or a reply of the wrong shape) fails this question only. */
+  private Behavior<Command> guard(Supplier<Behavior<Command>> handler) {
+    try {
+      return handler.get();
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("question {} failed", question.id(), e);
+      return fail("internal error: " + e);
+    }
+  }
+
+  private Behavior<Command> onWorkersChanged(WorkersChanged changed) {
+    workers = changed;
+    return this;
+  }
+
+  private SearchStrategy active() {
+    return phase == Phase.PROBE ? probe : main;
+  }
+
+  private void send(List<ModelRequest> requests) {
+    for (ModelRequest r : requests) {
+      Pending p = new Pending(r);
+      outstanding.put(r.requestId(), p);
+      dispatch(p);
+    }
+  }
+
+  private void dispatch(Pending p) {
+    List<ActorRef<ModelWorker.Command>> pool =
+        p.request instanceof GenerateRequest ? workers.proposers() : workers.verifiers();
+    if (!pool.isEmpty()) {
+      ActorRef<ModelWorker.Command> worker =
+          pool.get(Math.floorMod(spec.index() + p.attempt, pool.size()));
+      worker.tell(new ModelWorker.Work(p.request, p.attempt, worked));
+    }
+    // Without a worker the timeout retries it, by when one may have registered.
+    timers.startSingleTimer(
+        p.request.requestId(),
+        new RequestTimedOut(p.request.requestId(), p.attempt),
+        settings.requestTimeout());
+  }
+
+  private Behavior<Command> onWorked(WorkResult result) {
+    if (result instanceof WorkResult.Done done) {
+      Pending p = outstanding.remove(done.requestId());
+      if (p == null) {
+        return this; // a late answer to a request already answered by a retry
+      }
+      timers.cancel(done.requestId());
+      send(active().onReply(done.reply()));
+      return progressed();
+    }
+    WorkResult.Failed failed = (WorkResult.Failed) result;
+    Pending p = outstanding.get(failed.requestId());
+    if (p == null || p.attempt != failed.attempt()) {
+      return this; // the failure of a send that was already retried
+    }
+    return retry(p, failed.worker() + ": " + failed.reason());
+  }
+
+  private Behavior<Command> onRequestTimedOut(RequestTimedOut t) {
+    Pending p = outstanding.get(t.requestId());
+    if (p == null || p.attempt != t.attempt()) {
+      return this;
+    }
+    return retry(p, "no answer within " + settings.requestTimeout());
+  }
+
+  private Behavior<Command> retry(Pending p, String reason) {
+    timers.cancel(p.request.requestId());
+    if (p.attempt >= settings.maxRetries()) {
+      return fail("request " + p.request.requestId() + " failed after " + (p.attempt + 1)
+          + " sends: " + reason);
+    }
+    p.attempt++;
+    retries++;
+    dispatch(p);
+    return this;
+  }
+
+  private Behavior<Command> progressed() {
+    if (phase == Phase.PROBE && probe.isDone()) {
+      return probeDone();
+    }
+    if (phase == Phase.MAIN && main.isDone()) {
+      Outcome o = main.outcome();
+      return finish(o.answer(), o.candidates(), QuestionResult.OK, null);
+    }
+    return this;
+  }
+
+  private Behavior<Command> probeDone() {
+    phase = Phase.GRANT;
+    if (probe != null) {
+      probeOutcome = probe.outcome();
+      estimate = Allocation.Estimate.of(probeOutcome.candidates());
+    }
+    long probeSpent = probe == null ? 0 : probe.spent().generations();
+    Allocation.Estimate e = estimate;
+    getContext().ask(
+        Scheduler.Grant.class,
+        scheduler,
+        settings.grantTimeout(),
+        ref -> new Scheduler.ProbeReport(
+            question.id(), e.meanScore(), e.confidence(), e.samples(), probeSpent, ref),
+        (grant, error) -> grant != null
+            ? new Granted(grant.generations(), null)
+            : new Granted(0, String.valueOf(error)));
+    return this;
+  }
+
+  private Behavior<Command> onGranted(Granted granted) {
+    if (phase != Phase.GRANT) {
+      return this;
+    }
+    if (granted.error() != null) {
+      getContext().getLog().warn("{}: no grant ({}), selecting from the probe", question.id(),
+          granted.error());
+    }
+    int usable = spec.strategy().usableBudget(granted.generations());
+    if (usable < granted.generations()) {
+      scheduler.tell(new Scheduler.Release(question.id(), granted.generations() - usable));
+    }
+    mainGrant = usable;
+    List<Candidate> carried = carried();
+    if (usable == 0) {
+      if (carried.isEmpty()) {
+        return fail("a grant of " + granted.generations() + " generations is too small for "
+            + spec.strategy().name());
+      }
+      return finish(probeOutcome.answer(), carried, QuestionResult.OK, null);
+    }
+    main = spec.strategy().create(new StrategyContext(
+        question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID));
+    phase = Phase.MAIN;
+    send(main.start());
+    return progressed();
+  }
+
+  private List<Candidate> carried() {
+    if (probeOutcome == null) {
+      return List.of();
+    }
+    List<Candidate> out = new ArrayList<>(probeOutcome.candidates().size());
+    for (Candidate c : probeOutcome.candidates()) {
+      out.add(new Candidate(c.steps(), c.answer(), c.stepScores(), c.score(), c.group(), "probe"));
+    }
+    return out;
+  }
+
+  private Behavior<Command> fail(String reason) {
+    List<Candidate> seen = probeOutcome == null ? List.of() : carried();
+    return finish(null, seen, QuestionResult.FAILED, reason);
+  }
+
+  private Behavior<Command> finish(
+      String answer, List<Candidate> candidates, String status, String error) {
+    Compute probeSpent = probe == null ? Compute.ZERO : probe.spent();
+    Compute spent = probeSpent.plus(main == null ? Compute.ZERO : main.spent());
+    String expected = question.answer();
+    Boolean correct = expected == null ? null : Answers.equivalent(answer, expected);
+    long tokens = spent.promptTokens() + spent.generatedTokens() + spent.verifierTokens();
+    QuestionResult result = new QuestionResult(
+        question.id(),
+        question.level(),
+        answer,
+        expected,
+        correct,
+        status,
+        error,
+        spec.strategy().name(),
+        probeSpent.generations(),
+        spec.probe() + (long) mainGrant,
+        spent.generations(),
+        tokens,
+        spent.flops(),
+        estimate.known() ? estimate.difficulty() : null,
+        estimate.known() ? estimate.confidence() : null,
+        retries,
+        spent,
+        candidates);
+    scheduler.tell(new Scheduler.Finished(question.id(), spent.generations()));
+    replyTo.tell(new Report(spec.index(), result));
+    timers.cancelAll();
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,118 @@
+package io.reckon.actors;
+
+import com.typesafe.config.Config;
+import io.reckon.search.Allocation;
+import io.reckon.search.StrategyConfig;
+import java.time.Duration;
+
+/**
+ * Everything under {@code reckon { }}, read once from HOCON into typed records (see
+ * {@code config/*.conf} for what each key means). Actors get these, never a {@link Config}.
+ */
+public record ReckonSettings(
+    RunSettings run,
+    QuestionSettings question,
+    Allocation.Rule allocation,
+    WorkerSettings workers,
+    Duration progressInterval) {
+
+  public record RunSettings(
+      int concurrency,
+      long seed,
+      Duration workersTimeout,
+      Duration statsTimeout,
+      Duration lostQuestionGrace) {
+    public RunSettings {
+      atLeast("reckon.run.concurrency", concurrency, 1);
+    }
+  }
+
+  public record QuestionSettings(
+      int probeSamples,
+      StrategyConfig probeStrategy,
+      Duration requestTimeout,
+      int maxRetries,
+      Duration grantTimeout,
+      Duration timeout) {
+    public QuestionSettings {
+      atLeast("reckon.question.probe-samples", probeSamples, 0);
+      atLeast("reckon.question.max-retries", maxRetries, 0);
+    }
+  }
+
+  public record WorkerSettings(
+      int count,
+      int batchSize,
+      Duration linger,
+      Duration minBackoff,
+      Duration maxBackoff,
+      double randomFactor,
+      int stashCapacity,
+      String blockingDispatcher) {
+    public WorkerSettings {
+      atLeast("reckon.workers.count", count, 1);
+      atLeast("reckon.workers.batch-size", batchSize, 1);
+    }
+  }
+
+  /** Reads {@code reckon { }} from a resolved configuration (e.g. the actor system's). */
+  public static ReckonSettings from(Config root) {
+    Config c = root.getConfig("reckon");
+    Config run = c.getConfig("run");
+    Config q = c.getConfig("question");
+    Config a = c.getConfig("scheduler.allocation");
+    Config w = c.getConfig("workers");
+    String probeSpec = q.getString("probe-strategy");
+    StrategyConfig probe;
+    try {
+      probe = StrategyConfig.parse(probeSpec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reckon.question.probe-strategy: " + e.getMessage(), e);
+    }
+    return new ReckonSettings(
+        new RunSettings(
+            run.getInt("concurrency"),
+            run.getLong("seed"),
+            run.getDuration("workers-timeout"),
+            run.getDuration("stats-timeout"),
+            run.getDuration("lost-question-grace")),
+        new QuestionSettings(
+            q.getInt("probe-samples"),
+            probe,
+            q.getDuration("request-timeout"),
+            q.getInt("max-retries"),
+            q.getDuration("grant-timeout"),
+            q.getDuration("timeout")),
+        new Allocation.Rule(
+            a.getDouble("edge-weight"),
+            a.getDouble("middle-weight"),
+            a.getDouble("agreement-discount"),
+            a.getDouble("hopeless-below"),
+            a.getDouble("hopeless-weight"),
+            a.getDouble("max-factor")),
+        new WorkerSettings(
+            w.getInt("count"),
+            w.getInt("batch-size"),
+            w.getDuration("linger"),
+            w.getDuration("restart.min-backoff"),
+            w.getDuration("restart.max-backoff"),
+            w.getDouble("restart.random-factor"),
+            w.getInt("restart.stash-capacity"),
+            "reckon.workers.blocking-dispatcher"),
+        c.getDuration("progress.interval"));
+  }
+
+  public ReckonSettings withSeed(long seed) {
+    return new ReckonSettings(
+        new RunSettings(
+            run.concurrency(), seed, run.workersTimeout(), run.statsTimeout(),
+            run.lostQuestionGrace()),
+        question, allocation, workers, progressInterval);
+  }
+
+  private static void atLeast(String key, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(key + " must be >= " + min + ", was " + value);
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.reckon.actors;
+
+import io.reckon.protocol.CborSerializable;
+import io.reckon.protocol.Compute;
+import io.reckon.protocol.Question;
+import io.reckon.protocol.QuestionResult;
+import io.reckon.protocol.RunSummary;
+import io.reckon.protocol.RunSummary.Pool;
+import io.reckon.protocol.RunSummary.WorkerStats;
+import io.reckon.search.Seeds;
+import io.reckon.search.StrategyConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * One run: holds its budget pool (through its {@link Scheduler}), starts a
+ * {@link QuestionSupervisor} per question with bounded concurrency once workers have registered,
+ * streams each question's result to the listener, and ends with a {@link RunSummary}, then stops.
+ * It keeps counts, not results, so its memory does not grow with the number of questions.
+ */
+public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command> {
+
+  public sealed interface Command {}
+
+  /** What the listener hears: one {@link QuestionFinished} per question, then one end. */
+  public sealed interface Event extends CborSerializable {}
+
+  public record QuestionFinished(QuestionResult result) implements Event {}
+
+  public record RunFinished(RunSummary summary) implements Event {}
+
+  /** The run could not start (no workers registered in time). */
+  public record RunFailed(String reason) implements Event {}
+
+  /**
+   * What to run. {@code questions} is read lazily, one question per started supervisor, so a
+   * run of any length holds only its questions in flight.
+   *
+   * @param count how many questions {@code questions} yields
+   * @param budget generations per question on average: the pool is {@code budget * count}
+   */
+  public record Run(
+      Iterator<Question> questions, int count, StrategyConfig strategy, int budget, long seed) {
+    public Run {
+      if (count < 1) {
+        throw new IllegalArgumentException("a run needs at least one question");
+      }
+      if (budget < 1) {
+        throw new IllegalArgumentException("budget must be >= 1 generation, was " + budget);
+      }
+    }
+
+    public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
+      return new Run(questions.iterator(), questions.size(), strategy, budget, seed);
+    }
+  }
+
+  private record WorkersListed(Receptionist.Listing listing) implements Command {}
+
+  private record Reported(QuestionSupervisor.Report report) implements Command {}
+
+  private record QuestionStopped(int index) implements Command {}
+
+  private record QuestionLost(int index) implements Command {}
+
+  private record PoolReceived(Pool pool) implements Command {}
+
+  private record StatsReceived(WorkerStats stats) implements Command {}
+
+  private enum Timeout implements Command {
+    WORKERS,
+    STATS
+  }
+
+  public static Behavior<Command> create(
+      Run run, ReckonSettings settings, ActorRef<Event> listener) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new RunSupervisor(ctx, timers, run, settings, listener)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Run run;
+  private final ReckonSettings settings;
+  private final ActorRef<Event> listener;
+  private final int probe;
+  private final ActorRef<QuestionSupervisor.Report> reports;
+  private final Map<Integer, ActorRef<QuestionSupervisor.Command>> active = new HashMap<>();
+  private List<ActorRef<ModelWorker.Command>> proposers = List.of();
+  private List<ActorRef<ModelWorker.Command>> verifiers = List.of();
+  private ActorRef<Scheduler.Command> scheduler;
+  private boolean started;
+  private int nextIndex;
+  private long startNanos;
+  private long endNanos;
+  // Running totals: counts only, never the results themselves.
+  private int done;
+  private int failed;
+  private int graded;
+  private int correct;
+  private long retries;
+  private Compute compute = Compute.ZERO;
+  private final Map<Integer, int[]> levelCounts = new TreeMap<>();
+  private final Map<Integer, Long> levelGenerations = new TreeMap<>();
+  // End of run.
+  private Pool pool;
+  private final List<WorkerStats> stats = new ArrayList<>();
+  private int statsExpected = -1;
+
+  private RunSupervisor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Run run,
+      ReckonSettings settings,
+      ActorRef<Event> listener) {
+    super(context);
+    this.timers = timers;
+    this.run = run;
+    this.settings = settings;
+    this.listener = listener;
+    this.probe = Math.min(settings.question().probeSamples(), run.budget());
+    this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
+    ActorRef<Receptionist.Listing> listings =
+        context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
+    context.getSystem().receptionist().tell(Receptionist.subscribe(ProposerWorker.KEY, listings));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierWorker.KEY, listings));
+    timers.startSingleTimer(Timeout.WORKERS, Timeout.WORKERS, settings.run().workersTimeout());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(WorkersListed.class, this::onWorkersListed)
+        .onMessage(Reported.class, this::onReported)
+        .onMessage(QuestionStopped.class, this::onQuestionStopped)
+        .onMessage(QuestionLost.class, this::onQuestionLost)
+        .onMessage(PoolReceived.class, this::onPoolReceived)
+        .onMessage(StatsReceived.class, this::onStatsReceived)
+        .onMessageEquals(Timeout.WORKERS, this::onWorkersTimeout)
+        .onMessageEquals(Timeout.STATS, this::summarize)
+        .build();
+  }
+
+  private Behavior<Command> onWorkersListed(WorkersListed listed) {
+    Receptionist.Listing listing = listed.listing();
+    if (listing.isForKey(ProposerWorker.KEY)) {
+      proposers = sorted(listing.getServiceInstances(ProposerWorker.KEY));
+    } else if (listing.isForKey(VerifierWorker.KEY)) {
+      verifiers = sorted(listing.getServiceInstances(VerifierWorker.KEY));
+    }
+    QuestionSupervisor.WorkersChanged changed =
+        new QuestionSupervisor.WorkersChanged(proposers, verifiers);
+    for (ActorRef<QuestionSupervisor.Command> q : active.values()) {
+      q.tell(changed);
+    }
+    if (!started && !proposers.isEmpty() && !verifiers.isEmpty()) {
+      start();
+    }
+    return this;
+  }
+
+  /** A stable order, so that question i's first worker does not depend on listing order. */
+  private static List<ActorRef<ModelWorker.Command>> sorted(
+      java.util.Set<ActorRef<ModelWorker.Command>> refs) {
+    List<ActorRef<ModelWorker.Command>> list = new ArrayList<>(refs);
+    list.sort((a, b) -> a.path().toString().compareTo(b.path().toString()));
+    return list;
+  }
+
+  private void start() {
+    started = true;
+    timers.cancel(Timeout.WORKERS);
+    long total = (long) run.budget() * run.count();
+    scheduler = getContext().spawn(
+        Scheduler.create(run.count(), total, probe, settings.allocation()), "scheduler");
+    startNanos = System.nanoTime();
+    while (active.size() < settings.run().concurrency() && spawnNext()) {
+      // fill up to the concurrency limit
+    }
+  }
+
+  private boolean spawnNext() {
+    if (nextIndex >= run.count() || !run.questions().hasNext()) {
+      return false;
+    }
+    int index = nextIndex++;
+    Question q = run.questions().next();
+    QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
+        index, q, run.strategy(), probe, Seeds.mix(run.seed(), index));
+    ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
+        QuestionSupervisor.create(
+            spec, settings.question(),
+            new QuestionSupervisor.WorkersChanged(proposers, verifiers), scheduler, reports),
+        "q-" + index);
+    getContext().watchWith(ref, new QuestionStopped(index));
+    active.put(index, ref);
+    return true;
+  }
+
+  private Behavior<Command> onReported(Reported reported) {
+    if (active.remove(reported.report().index()) == null) {
+      return this; // already counted as lost
+    }
+    record(reported.report().result());
+    return next();
+  }
+
+  private Behavior<Command> onQuestionStopped(QuestionStopped stopped) {
+    if (active.containsKey(stopped.index())) {
+      // Its report may still be on the way: give it a moment before calling it lost.
+      timers.startSingleTimer(
+          new QuestionLost(stopped.index()), new QuestionLost(stopped.index()),
+          settings.run().lostQuestionGrace());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onQuestionLost(QuestionLost lost) {
+    if (active.remove(lost.index()) == null) {
+      return this;
+    }
+    getContext().getLog().error("question supervisor q-{} stopped without a report", lost.index());
+    record(new QuestionResult(
+        "#" + lost.index(), null, null, null, null, QuestionResult.FAILED,
+        "question supervisor stopped without a report", run.strategy().name(), 0, 0, 0, 0, 0,
+        null, null, 0, Compute.ZERO, List.of()));
+    return next();
+  }
+
+  private void record(QuestionResult r) {
+    done++;
+    if (r.failed()) {
+      failed++;
+    }
+    if (r.correct() != null) {
+      graded++;
+      if (r.correct()) {
+        correct++;
+      }
+    }
+    retries += r.retries();
+    if (r.compute() != null) {
+      compute = compute.plus(r.compute());
+    }
+    int level = r.level() == null ? 0 : r.level();
+    int[] c = levelCounts.computeIfAbsent(level, k -> new int[3]);
+    c[0]++;
+    if (r.correct() != null) {
+      c[1]++;
+      if (r.correct()) {
+        c[2]++;
+      }
+    }
+    levelGenerations.merge(level, r.spent(), Long::sum);
+    listener.tell(new QuestionFinished(r));
+  }
+
+  private Behavior<Command> next() {
+    spawnNext();
+    if (active.isEmpty() && (nextIndex >= run.count() || !run.questions().hasNext())) {
+      endNanos = System.nanoTime();
+      getContext().ask(
+          Pool.class, scheduler, settings.run().statsTimeout(), Scheduler.GetPool::new,
+          (p, error) -> new PoolReceived(p));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPoolReceived(PoolReceived received) {
+    pool = received.pool();
+    List<ActorRef<ModelWorker.Command>> all = new ArrayList<>(proposers);
+    all.addAll(verifiers);
+    statsExpected = all.size();
+    ActorRef<WorkerStats> statsRef =
+        getContext().messageAdapter(WorkerStats.class, StatsReceived::new);
+    for (ActorRef<ModelWorker.Command> w : all) {
+      w.tell(new ModelWorker.GetStats(statsRef));
+    }
+    timers.startSingleTimer(Timeout.STATS, Timeout.STATS, settings.run().statsTimeout());
+    return stats.size() >= statsExpected ? summarize() : this;
+  }
+
+  private Behavior<Command> onStatsReceived(StatsReceived received) {
+    stats.add(received.stats());
+    return statsExpected >= 0 && stats.size() >= statsExpected ? summarize() : this;
+  }
+
+  private Behavior<Command> summarize() {
+    Map<Integer, RunSummary.Level> levels = new TreeMap<>();
+    levelCounts.forEach((level, c) -> levels.put(
+        level, new RunSummary.Level(c[0], c[1], c[2], levelGenerations.getOrDefault(level, 0L))));
+    List<WorkerStats> workers = new ArrayList<>(stats);
+    workers.sort((a, b) -> (a.kind() + a.worker()).compareTo(b.kind() + b.worker()));
+    Pool p = pool != null ? pool : new Pool((long) run.budget() * run.count(), -1, -1, -1, -1);
+    listener.tell(new RunFinished(new RunSummary(
+        done, failed, graded, correct, levels, compute, retries, p, workers,
+        (endNanos - startNanos) / 1_000_000)));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onWorkersTimeout() {
+    listener.tell(new RunFailed(
+        "no proposer and verifier workers registered within " + settings.run().workersTimeout()));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,88 @@
+package io.reckon.actors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reckon.protocol.RunSummary.Pool;
+import io.reckon.search.Allocation;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SchedulerTest {
+  private static ActorTestKit kit;
+
+  @BeforeAll
+  static void start() {
+    kit = ActorTestKit.create("scheduler-test", Harness.config(""));
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private static int grant(ActorRef<Scheduler.Command> scheduler, String id, double mean,
+      double confidence) {
+    TestProbe<Scheduler.Grant> probe = kit.createTestProbe();
+    scheduler.tell(new Scheduler.ProbeReport(id, mean, confidence, 4, 4, probe.getRef()));
+    Scheduler.Grant g = probe.receiveMessage(Harness.PATIENCE);
+    assertThat(g.questionId()).isEqualTo(id);
+    return g.generations();
+  }
+
+  private static Pool pool(ActorRef<Scheduler.Command> scheduler) {
+    TestProbe<Pool> probe = kit.createTestProbe();
+    scheduler.tell(new Scheduler.GetPool(probe.getRef()));
+    return probe.receiveMessage(Harness.PATIENCE);
+  }
+
+  @Test
+  void grantsMoreToWhatTheRulePrefers() {
+    // 4 questions x 16 = 64; probes of 4 each leave 12 per question for main searches.
+    var scheduler = kit.spawn(Scheduler.create(4, 64, 4, Allocation.Rule.DEFAULT));
+    int middle = grant(scheduler, "middle", 0.5, 0.5);
+    int agreed = grant(scheduler, "agreed", 0.95, 1.0);
+    int hopeless = grant(scheduler, "hopeless", 0.05, 0.3);
+    assertThat(middle).isEqualTo(18); // 1.5 x the fair share of 12
+    assertThat(agreed).isLessThan(middle);
+    assertThat(hopeless).isLessThan(middle);
+    Pool p = pool(scheduler);
+    assertThat(p.conserved()).isTrue();
+    assertThat(p.granted()).isEqualTo(3 * 4 + middle + agreed + hopeless);
+  }
+
+  @Test
+  void budgetReturnedByAnEarlyFinishedQuestionIsGrantedToOthers() {
+    var a = kit.spawn(Scheduler.create(3, 48, 4, Allocation.Rule.DEFAULT));
+    var b = kit.spawn(Scheduler.create(3, 48, 4, Allocation.Rule.DEFAULT));
+    // Same reports to both; in b the first question finishes having spent only its probe.
+    int a1 = grant(a, "q1", 0.5, 0.5);
+    int b1 = grant(b, "q1", 0.5, 0.5);
+    assertThat(b1).isEqualTo(a1);
+    b.tell(new Scheduler.Finished("q1", 4));
+    int a2 = grant(a, "q2", 0.5, 0.5);
+    int b2 = grant(b, "q2", 0.5, 0.5);
+    assertThat(b2).isGreaterThan(a2);
+    Pool pb = pool(b);
+    assertThat(pb.returned()).isEqualTo(b1);
+    assertThat(pb.conserved()).isTrue();
+  }
+
+  @Test
+  void releasesAndFinishesKeepTheBooksBalanced() {
+    var s = kit.spawn(Scheduler.create(2, 32, 4, Allocation.Rule.DEFAULT));
+    int g1 = grant(s, "q1", 0.9, 1.0);
+    s.tell(new Scheduler.Release("q1", 1));
+    s.tell(new Scheduler.Finished("q1", 4 + g1 - 1));
+    int g2 = grant(s, "q2", 0.5, 0.5);
+    s.tell(new Scheduler.Finished("q2", 4 + g2 / 2));
+    Pool p = pool(s);
+    assertThat(p.conserved()).isTrue();
+    assertThat(p.spent()).isEqualTo(4 + g1 - 1 + 4 + g2 / 2);
+    assertThat(p.spent() + p.remaining()).isEqualTo(p.total());
+    assertThat(p.granted() - p.returned()).isEqualTo(p.spent());
+  }
+}

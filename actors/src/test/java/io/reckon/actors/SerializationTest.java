@@ -1,0 +1,95 @@
+package io.reckon.actors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reckon.protocol.Candidate;
+import io.reckon.protocol.Compute;
+import io.reckon.protocol.Continuation;
+import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.QuestionResult;
+import io.reckon.protocol.RunSummary;
+import io.reckon.protocol.ScoreReply;
+import io.reckon.protocol.ScoreRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every public message round-trips through the Jackson CBOR binding of the marker. */
+class SerializationTest {
+  private static ActorTestKit kit;
+
+  @BeforeAll
+  static void start() {
+    kit = kit == null ? ActorTestKit.create("serialization-test", Harness.config("")) : kit;
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  static Stream<Object> messages() {
+    kit = kit == null ? ActorTestKit.create("serialization-test", Harness.config("")) : kit;
+    ActorRef<WorkResult> results = kit.<WorkResult>createTestProbe().getRef();
+    ActorRef<ModelWorker.Command> worker = kit.<ModelWorker.Command>createTestProbe().getRef();
+    TestProbe<Object> any = kit.createTestProbe();
+    GenerateRequest gen = new GenerateRequest(
+        3, "q1", "2*3+4", List.of(List.of("2*3=6", "A: 6")), List.of("2*3=6"), 4, 1, 0.8, 42L, 4);
+    ScoreRequest score = new ScoreRequest(4, "q1", "2*3+4", List.of(List.of("2*3=6", "6+4=10")));
+    GenerateReply genReply = new GenerateReply(
+        3, List.of(new Continuation(List.of("6+4=10"), false, 7, -0.1)), 10, 7, 34.0);
+    ScoreReply scoreReply = new ScoreReply(4, List.of(List.of(0.9, 0.8)), 12, 24.0);
+    Compute compute = new Compute(16, 100, 200, 300, 1e6, 2e6);
+    Candidate scored = new Candidate(List.of("2*3=6", "6+4=10", "A: 10"), "10",
+        List.of(0.9, 0.8, 0.7), 0.7, 0, "probe");
+    Candidate unscored = new Candidate(List.of("2*3=7"), null, List.of(), Double.NaN, 2, "beam");
+    QuestionResult result = new QuestionResult(
+        "q1", 2, "10", "10", true, QuestionResult.OK, null, "beam:m=4,agg=last", 4, 16, 12, 600,
+        3e6, 0.25, 0.9, 1, compute, List.of(scored, unscored));
+    RunSummary.WorkerStats stats = new RunSummary.WorkerStats(
+        "proposer-0", "proposer", 10, 1, 40, 160, 0, 7, Map.of(1, 2L, 8, 8L), compute);
+    RunSummary summary = new RunSummary(
+        1, 0, 1, 1, Map.of(2, new RunSummary.Level(1, 1, 1, 12)), compute, 1,
+        new RunSummary.Pool(16, 16, 4, 4, 12), List.of(stats), 1234);
+    return Stream.of(
+        new ModelWorker.Work(gen, 0, results),
+        new ModelWorker.Work(score, 2, results),
+        new ModelWorker.GetStats(any.getRef().<RunSummary.WorkerStats>narrow()),
+        new WorkResult.Done(genReply, 0, "proposer-0", 8),
+        new WorkResult.Done(scoreReply, 1, "verifier-0", 3),
+        new WorkResult.Failed(5, 1, "proposer-0", "model failed: boom"),
+        new Scheduler.ProbeReport("q1", 0.6, 0.75, 4, 4, any.getRef().<Scheduler.Grant>narrow()),
+        new Scheduler.ProbeReport("q2", Double.NaN, 0, 0, 0, any.getRef().<Scheduler.Grant>narrow()),
+        new Scheduler.Release("q1", 2),
+        new Scheduler.Finished("q1", 12),
+        new Scheduler.GetPool(any.getRef().<RunSummary.Pool>narrow()),
+        new Scheduler.Grant("q1", 12),
+        new QuestionSupervisor.WorkersChanged(List.of(worker), List.of(worker, worker)),
+        new QuestionSupervisor.Report(7, result),
+        new RunSupervisor.QuestionFinished(result),
+        new RunSupervisor.RunFinished(summary),
+        new RunSupervisor.RunFailed("no workers"),
+        result,
+        summary);
+  }
+
+  @ParameterizedTest
+  @MethodSource("messages")
+  void roundTripsThroughJacksonCbor(Object message) {
+    assertThat(SerializationExtension.get(kit.system().classicSystem()).findSerializerFor(message))
+        .isInstanceOf(JacksonCborSerializer.class);
+    Object back = new SerializationTestKit(kit.system()).verifySerialization(message, true);
+    assertThat(back).isEqualTo(message);
+  }
+}

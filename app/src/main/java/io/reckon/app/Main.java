@@ -1,0 +1,68 @@
+package io.reckon.app;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code reckon} command. Exit status: 0 done, 1 the run failed, 2 bad input. */
+@Command(
+    name = "reckon",
+    mixinStandardHelpOptions = true,
+    version = "reckon 0.1.0",
+    description = "Compute-optimal test-time search over language-model solutions.",
+    subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+  public static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'reckon run'");
+  }
+
+  public static void main(String[] args) {
+    // SLF4J's own notes (e.g. replaying log calls made while logback started) are not for users.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
+    int status = execute(
+        args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(status);
+  }
+
+  /** Runs the CLI with these streams; returns the exit status (tests call this). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    // Bad input: one line naming the problem, no usage dump, no stack trace.
+    cmd.setParameterExceptionHandler((e, a) -> {
+      String name = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+      err.flush();
+      return BAD_INPUT;
+    });
+    cmd.setExecutionExceptionHandler((e, c, p) -> {
+      if (e instanceof BadInput bad) {
+        err.println(c.getCommandSpec().qualifiedName() + ": " + bad.getMessage());
+        err.flush();
+        return BAD_INPUT;
+      }
+      err.println(c.getCommandSpec().qualifiedName() + ": internal error: " + e);
+      if (System.getenv("RECKON_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return 1;
+    });
+    return cmd.execute(args);
+  }
+
+  /** Input the user can fix; the message names the problem. Exit status 2. */
+  static final class BadInput extends RuntimeException {
+    BadInput(String message) {
+      super(message);
+    }
+  }
+}

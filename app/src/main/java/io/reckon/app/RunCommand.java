@@ -1,0 +1,235 @@
+package io.reckon.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.ProposerWorker;
+import io.reckon.actors.ReckonSettings;
+import io.reckon.actors.RunSupervisor;
+import io.reckon.actors.VerifierWorker;
+import io.reckon.protocol.Question;
+import io.reckon.runtime.Dataset;
+import io.reckon.runtime.synthetic.Arithmetic;
+import io.reckon.runtime.synthetic.SyntheticReasoner;
+import io.reckon.search.StrategyConfig;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code reckon run}: answer a question set with one strategy and budget, on this node. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Runs a question set through the actor pipeline (probe, scheduler, search, "
+        + "workers) and writes one JSON line per question, in the order questions finish. With no "
+        + "options: the synthetic reasoner on the shipped test questions (data/arith/test.jsonl, "
+        + "relative to the working directory).")
+final class RunCommand implements Callable<Integer> {
+  static final String DEFAULT_DATA = "data/arith/test.jsonl";
+
+  @Option(names = "--data", paramLabel = "FILE.jsonl",
+      description = "Questions, one JSON object a line: id, question, answer?, level? (default: ${DEFAULT-VALUE})",
+      defaultValue = DEFAULT_DATA)
+  Path data;
+
+  @Option(names = "--strategy", paramLabel = "NAME",
+      description = "Search strategy, name[:key=value,...] e.g. beam:m=4, best-of-n, lookahead:k=1 (default: ${DEFAULT-VALUE})",
+      defaultValue = "beam:m=4")
+  String strategy;
+
+  @Option(names = "--budget", paramLabel = "N",
+      description = "Generations per question on average, probe included; the pool is N x questions (default: ${DEFAULT-VALUE})",
+      defaultValue = "16")
+  int budget;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Results, one JSON line per question; written whole at the end (default: ${DEFAULT-VALUE})",
+      defaultValue = "results.jsonl")
+  Path out;
+
+  @Option(names = "--workers", paramLabel = "K",
+      description = "Proposer and verifier workers of each kind on this node (default: reckon.workers.count)")
+  Integer workers;
+
+  @Option(names = "--seed", paramLabel = "S",
+      description = "Seed for every question's sampling (default: reckon.run.seed)")
+  Long seed;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Inputs in = validate();
+    Path tmp = createTemp(this.out);
+    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "reckon-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      RunSupervisor.Event end = execute(in, tmp, err);
+      if (end instanceof RunSupervisor.RunFailed failed) {
+        err.println("reckon run: the run failed: " + failed.reason());
+        return 1;
+      }
+      RunSupervisor.RunFinished finished = (RunSupervisor.RunFinished) end;
+      moveIntoPlace(tmp, this.out);
+      out.print(SummaryTable.render(finished.summary(), in.strategy().name(), budget, in.workers(),
+          in.settings().run().seed(), this.out));
+      out.flush();
+      return 0;
+    } finally {
+      deleteQuietly(tmp);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+  }
+
+  record Inputs(
+      List<Question> questions, StrategyConfig strategy, ReckonSettings settings, int workers,
+      Config config) {}
+
+  private Inputs validate() {
+    if (budget < 1) {
+      throw new Main.BadInput("--budget must be >= 1 generation per question (got " + budget + ")");
+    }
+    if (workers != null && workers < 1) {
+      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
+    }
+    StrategyConfig config;
+    try {
+      config = StrategyConfig.parse(strategy);
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput("--strategy: " + e.getMessage());
+    }
+    if (config.usableBudget(budget) == 0) {
+      throw new Main.BadInput("--budget " + budget + " is too small for " + config.name()
+          + " (the smallest budget it runs is " + smallestBudget(config) + ")");
+    }
+    Config hocon;
+    ReckonSettings settings;
+    try {
+      hocon = ConfigFactory.load();
+      settings = ReckonSettings.from(hocon);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+    if (seed != null) {
+      settings = settings.withSeed(seed);
+    }
+    List<Question> questions = readQuestions();
+    return new Inputs(
+        questions, config, settings, workers != null ? workers : settings.workers().count(), hocon);
+  }
+
+  private static int smallestBudget(StrategyConfig config) {
+    for (int b = 1; b <= 1024; b++) {
+      if (config.usableBudget(b) == b) {
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  private List<Question> readQuestions() {
+    if (!Files.exists(data) && data.toString().equals(DEFAULT_DATA)) {
+      throw new Main.BadInput("the shipped question set " + DEFAULT_DATA + " is not in "
+          + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
+    }
+    List<Question> questions;
+    try {
+      questions = Dataset.read(data);
+    } catch (Dataset.InvalidDataException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
+    // The synthetic reasoner (the only backend until the ONNX one lands) solves arithmetic only.
+    for (Question q : questions) {
+      if (Arithmetic.parse(q.text()) == null) {
+        throw new Main.BadInput(data + ": question '" + q.id() + "' (" + q.text()
+            + ") is not an arithmetic expression the synthetic reasoner can solve");
+      }
+    }
+    return questions;
+  }
+
+  private static Path createTemp(Path out) {
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new Main.BadInput("--out " + out + ": directory " + dir + " does not exist");
+    }
+    if (Files.isDirectory(out)) {
+      throw new Main.BadInput("--out " + out + " is a directory");
+    }
+    try {
+      return Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+    } catch (IOException e) {
+      throw new Main.BadInput("--out " + out + ": cannot write in " + dir + " (" + e + ")");
+    }
+  }
+
+  private static void moveIntoPlace(Path tmp, Path out) throws IOException {
+    try {
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort: a temp file left behind is named .<out>.*.tmp
+    }
+  }
+
+  private RunSupervisor.Event execute(Inputs in, Path tmp, PrintWriter err) throws Exception {
+    ReckonSettings s = in.settings();
+    CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
+    Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
+    RunSupervisor.Run run =
+        RunSupervisor.Run.of(in.questions(), in.strategy(), budget, s.run().seed());
+    SyntheticReasoner model = new SyntheticReasoner();
+    try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      Behavior<Void> guardian = Behaviors.setup(ctx -> {
+        for (int k = 0; k < in.workers(); k++) {
+          ctx.spawn(ProposerWorker.create(model, s.workers()), "proposer-" + k);
+          ctx.spawn(VerifierWorker.create(model, s.workers()), "verifier-" + k);
+        }
+        ActorRef<RunSupervisor.Event> results = ctx.spawn(
+            ResultWriter.create(writer, progress, end), "results",
+            DispatcherSelector.fromConfig(s.workers().blockingDispatcher()));
+        ctx.spawn(RunSupervisor.create(run, s, results), "run");
+        return Behaviors.empty();
+      });
+      ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", in.config());
+      try {
+        return end.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception ex ? ex : e;
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.reckon.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * What a run reports for one question: one line of the results JSONL file.
+ *
+ * @param id the question's id
+ * @param level the data set's difficulty level, when it has one
+ * @param answer the selected answer, or {@code null} (no candidate had one, or it failed)
+ * @param expected the ground truth, when known
+ * @param correct whether {@code answer} matches {@code expected}; {@code null} when no truth
+ * @param status {@code ok}, or {@code failed} when it gave up (after retries, or on a timeout)
+ * @param error why it failed; {@code null} when it did not
+ * @param strategy the main strategy's canonical name
+ * @param probe generations its probe spent (they are part of {@code spent})
+ * @param granted generations granted in all: probe plus main grant
+ * @param spent generations spent in all (never above {@code granted})
+ * @param tokens every token processed: prompt, generated and verifier
+ * @param flops floating-point operations, proposer and verifier
+ * @param difficulty estimated difficulty (1 - mean final PRM score of the probe), when probed
+ * @param confidence the probe's leading answer's share of the weighted vote, when probed
+ * @param retries model requests sent again after a worker failed them or they timed out
+ * @param compute the same compute in every unit
+ * @param candidates every candidate the final selection saw, probe ones first
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record QuestionResult(
+    String id,
+    Integer level,
+    String answer,
+    String expected,
+    Boolean correct,
+    String status,
+    String error,
+    String strategy,
+    long probe,
+    long granted,
+    long spent,
+    long tokens,
+    double flops,
+    Double difficulty,
+    Double confidence,
+    int retries,
+    Compute compute,
+    List<Candidate> candidates)
+    implements CborSerializable {
+
+  public static final String OK = "ok";
+  public static final String FAILED = "failed";
+
+  public QuestionResult {
+    candidates = List.copyOf(candidates);
+  }
+
+  public boolean failed() {
+    return FAILED.equals(status);
+  }
+}
