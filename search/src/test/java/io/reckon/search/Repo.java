@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The repository's shipped files, for tests (surefire passes the root as {@code reckon.root}). */
-final class Repo {
+public final class Repo {
   private static final Pattern LINE = Pattern.compile(
       "\\{\"id\": \"([^\"]+)\", \"question\": \"([^\"]+)\", \"answer\": \"([^\"]+)\", \"level\": (\\d+)}");
 
@@ -37,7 +37,7 @@ final class Repo {
    * The shipped question sets, read without Jackson (search has no JSON dependency): they are
    * written one object per line in a fixed shape, which runtime's Dataset tests check.
    */
-  static List<Question> questions(String file) {
+  public static List<Question> questions(String file) {
     try {
       List<Question> out = new ArrayList<>();
       for (String line : Files.readAllLines(root().resolve("data/arith").resolve(file))) {

@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
  *
  * <p>Steps read {@code s<i>:ok} or {@code s<i>:<slip>}; the answer line is {@code A: <n>}.
  */
-final class ToyReasoner {
+public final class ToyReasoner {
   static final long PROPOSER_PARAMETERS = 1_000;
   static final long VERIFIER_PARAMETERS = 300;
 
   /** Question text to its (true answer, level). */
   private final Map<String, long[]> questions;
 
-  ToyReasoner(Map<String, long[]> questions) {
+  public ToyReasoner(Map<String, long[]> questions) {
     this.questions = questions;
   }
 
@@ -38,11 +38,11 @@ final class ToyReasoner {
     return q;
   }
 
-  List<GenerateReply> generate(List<GenerateRequest> batch) {
+  public List<GenerateReply> generate(List<GenerateRequest> batch) {
     return batch.stream().map(this::generate).toList();
   }
 
-  List<ScoreReply> score(List<ScoreRequest> batch) {
+  public List<ScoreReply> score(List<ScoreRequest> batch) {
     return batch.stream().map(this::score).toList();
   }
 
