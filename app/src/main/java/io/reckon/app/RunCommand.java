@@ -10,7 +10,6 @@ import io.reckon.actors.VerifierWorker;
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
 import io.reckon.runtime.synthetic.Arithmetic;
-import io.reckon.runtime.synthetic.SyntheticReasoner;
 import io.reckon.search.StrategyConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -208,12 +207,12 @@ final class RunCommand implements Callable<Integer> {
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
     RunSupervisor.Run run =
         RunSupervisor.Run.of(in.questions(), in.strategy(), budget, s.run().seed());
-    SyntheticReasoner model = new SyntheticReasoner();
-    try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    try (Backends models = Backends.synthetic();
+        BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
-          ctx.spawn(ProposerWorker.create(model, s.workers()), "proposer-" + k);
-          ctx.spawn(VerifierWorker.create(model, s.workers()), "verifier-" + k);
+          ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);
+          ctx.spawn(VerifierWorker.create(models.verifier(), s.workers()), "verifier-" + k);
         }
         ActorRef<RunSupervisor.Event> results = ctx.spawn(
             ResultWriter.create(writer, progress, end), "results",
