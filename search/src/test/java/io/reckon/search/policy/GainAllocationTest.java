@@ -1,0 +1,141 @@
+package io.reckon.search.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class GainAllocationTest {
+
+  private static final GainAllocation.Settings NO_DECISIVE = new GainAllocation.Settings(2, 0, 1e9);
+
+  private static AccuracyCurve curve(int[] budgets, double[] acc) {
+    List<Integer> b = new ArrayList<>();
+    List<Double> a = new ArrayList<>();
+    for (int i = 0; i < budgets.length; i++) {
+      b.add(budgets[i]);
+      a.add(acc[i]);
+    }
+    return new AccuracyCurve(b, a).concave();
+  }
+
+  // Steep to 4 then almost flat: an easy bin.
+  private static final AccuracyCurve EASY = curve(new int[] {4, 8}, new double[] {0.8, 0.9});
+  // A steady 0.05 per generation up to 8: a hard bin that keeps paying.
+  private static final AccuracyCurve HARD = curve(new int[] {4, 8}, new double[] {0.2, 0.4});
+  private static final AccuracyCurve HOPELESS = curve(new int[] {4, 8}, new double[] {0.0, 0.0});
+
+  @Test
+  void levelsOnHandMadeCurvesAreTheKnownOptimum() {
+    // Slopes: easy 0.2/gen to 4 then 0.025; hard 0.05/gen to 8. With 12 generations for one
+    // question each: easy takes 4 (0.2 > 0.05), then hard's 0.05 beats easy's 0.025 for all 8.
+    int[] levels = GainAllocation.levels(List.of(EASY, HARD), new double[] {1, 1}, 0, 12, 64);
+    assertThat(levels).containsExactly(4, 8);
+    assertThat(WaterFilling.value(List.of(EASY, HARD), levels)).isCloseTo(1.2, within(1e-12));
+    // Brute force over every split of 12 agrees that nothing beats it.
+    double best = 0;
+    for (int a = 0; a <= 12; a++) {
+      best = Math.max(best, EASY.at(a) + HARD.at(12 - a));
+    }
+    assertThat(best).isCloseTo(1.2, within(1e-12));
+  }
+
+  @Test
+  void aClassLevelCostsItsCountAndTheHopelessBinGetsNothing() {
+    // 3 easy questions, 2 hard, 5 hopeless; 12 + 16 = 28 generations take easy to 4 and hard to 8.
+    int[] levels = GainAllocation.levels(
+        List.of(EASY, HARD, HOPELESS), new double[] {3, 2, 5}, 0, 28, 64);
+    assertThat(levels).containsExactly(4, 8, 0);
+    // With 4 generations more, easy's 0.025 is the best gain left: one more level for its 3.
+    assertThat(GainAllocation.levels(List.of(EASY, HARD, HOPELESS), new double[] {3, 2, 5}, 0, 32, 64))
+        .containsExactly(5, 8, 0);
+  }
+
+  @Test
+  void withOneQuestionPerClassItIsWaterFillingAndMatchesBruteForce() {
+    SplittableRandom random = new SplittableRandom(11);
+    for (int trial = 0; trial < 200; trial++) {
+      List<AccuracyCurve> curves = new ArrayList<>();
+      for (int q = 0; q < 3; q++) {
+        double[] acc = new double[5];
+        double level = 0;
+        for (int i = 0; i < acc.length; i++) {
+          level += random.nextDouble() * 0.3;
+          acc[i] = Math.min(1, level);
+        }
+        curves.add(curve(new int[] {1, 2, 4, 8, 16}, acc));
+      }
+      int pool = random.nextInt(30);
+      int[] levels = GainAllocation.levels(curves, new double[] {1, 1, 1}, 0, pool, 16);
+      assertThat(levels).containsExactly(WaterFilling.allocate(curves, new int[3], pool, 16));
+      assertThat(Arrays.stream(levels).sum()).isLessThanOrEqualTo(pool);
+      double best = 0;
+      for (int a = 0; a <= Math.min(pool, 16); a++) {
+        for (int b = 0; a + b <= pool && b <= 16; b++) {
+          int c = Math.min(16, pool - a - b);
+          best = Math.max(best, curves.get(0).at(a) + curves.get(1).at(b) + curves.get(2).at(c));
+        }
+      }
+      assertThat(WaterFilling.value(curves, levels)).as("trial %d", trial).isCloseTo(best, within(1e-9));
+    }
+  }
+
+  @Test
+  void grantFollowsTheBinsGainAndCountsTheProbe() {
+    List<AccuracyCurve> curves = List.of(EASY, HARD, HOPELESS);
+    long[] seen = {0, 0, 0, 0};
+    // 3 questions waiting (equal expected shares: 2/3 of a question per bin besides this one),
+    // 48 generations: everything past the probe of 4 is worth more in the hard bin.
+    int hard = GainAllocation.grant(curves, new GainAllocation.Request(2, 0.5, 4, 48, 3, seen), NO_DECISIVE);
+    int easy = GainAllocation.grant(curves, new GainAllocation.Request(1, 0.5, 4, 48, 3, seen), NO_DECISIVE);
+    int hopeless = GainAllocation.grant(curves, new GainAllocation.Request(3, 0.5, 4, 48, 3, seen), NO_DECISIVE);
+    // The probe already took the easy bin to its knee: its next generation gains 0.025, the hard
+    // bin's 0.05 until 8, so hard is filled to 8 first (4 more generations).
+    assertThat(hard).isEqualTo(4);
+    assertThat(hopeless).isZero();
+    assertThat(easy).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void decisiveProbesGetNothingAndTheirShareGoesToTheOthers() {
+    List<AccuracyCurve> curves = List.of(HARD, HARD);
+    GainAllocation.Settings settings = new GainAllocation.Settings(0.9, 0, 1e9);
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(1, 0.95, 4, 100, 4, new long[3]), settings))
+        .isZero();
+    // With every earlier question decisive, the others are expected decisive too: this one
+    // gets more than when the earlier ones were all in its bin.
+    int afterDecisive = GainAllocation.grant(
+        curves, new GainAllocation.Request(1, 0.5, 0, 16, 4, new long[] {10, 0, 0}), settings);
+    int afterBinned = GainAllocation.grant(
+        curves, new GainAllocation.Request(1, 0.5, 0, 16, 4, new long[] {0, 10, 0}), settings);
+    assertThat(afterDecisive).isEqualTo(8); // the curve is flat past 8
+    assertThat(afterBinned).isEqualTo(4); // 16 shared by 4 questions of one bin
+  }
+
+  @Test
+  void grantNeverExceedsWhatIsAvailableNorTheCap() {
+    List<AccuracyCurve> curves = List.of(HARD);
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(1, 0, 0, 3, 1, new long[2]), NO_DECISIVE))
+        .isEqualTo(3);
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(1, 0, 0, 0, 1, new long[2]), NO_DECISIVE))
+        .isZero();
+    // max-factor 1: at most the fair share of 20 / 4 = 5 even though the curve wants 8.
+    GainAllocation.Settings capped = new GainAllocation.Settings(2, 0, 1);
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(1, 0, 0, 20, 4, new long[] {100, 0}), capped))
+        .isEqualTo(5);
+  }
+
+  @Test
+  void badInputsAreNamed() {
+    assertThatThrownBy(() -> new GainAllocation.Settings(0, 1, 1)).hasMessageContaining("decisive-confidence");
+    assertThatThrownBy(() -> new GainAllocation.Settings(1, -1, 1)).hasMessageContaining("prior-weight");
+    assertThatThrownBy(() -> new GainAllocation.Settings(1, 1, 0.5)).hasMessageContaining("max-factor");
+    assertThatThrownBy(() -> GainAllocation.grant(List.of(HARD), new GainAllocation.Request(2, 0, 0, 1, 1, new long[2]),
+        NO_DECISIVE)).hasMessageContaining("bin must be between 1 and 1");
+  }
+}
