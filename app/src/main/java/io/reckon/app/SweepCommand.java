@@ -1,0 +1,233 @@
+package io.reckon.app;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.ReckonSettings;
+import io.reckon.protocol.Question;
+import io.reckon.runtime.Dataset;
+import io.reckon.runtime.JsonFiles;
+import io.reckon.search.SyncDriver;
+import io.reckon.search.policy.Policy;
+import io.reckon.search.policy.PolicyLearner;
+import io.reckon.search.policy.Sweep;
+import io.reckon.search.policy.SweepResult;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code reckon sweep}: measure a grid of strategies at every budget, learn the policy from it. */
+@Command(
+    name = "sweep",
+    mixinStandardHelpOptions = true,
+    description = "Runs every configuration of a grid at every budget over a question set (best-of-N "
+        + "by subsampling one pool of samples per question, tree searches and revisions per budget), "
+        + "writes the measurements (--sweep-out) and, with --out, the compute-optimal policy learned "
+        + "from them: difficulty thresholds and the best configuration per difficulty bin and budget.")
+final class SweepCommand implements Callable<Integer> {
+  static final String DEFAULT_DATA = "data/arith/validation.jsonl";
+
+  @Option(names = "--data", paramLabel = "FILE.jsonl",
+      description = "Questions with answers, one JSON object a line (default: ${DEFAULT-VALUE})",
+      defaultValue = DEFAULT_DATA)
+  Path data;
+
+  @Option(names = "--budgets", paramLabel = "N,N,...", split = ",",
+      description = "Ascending budgets in generations (default: ${DEFAULT-VALUE})",
+      defaultValue = "1,2,4,8,16,32,64")
+  List<Integer> budgets;
+
+  @Option(names = "--out", paramLabel = "policy.json",
+      description = "Write the policy learned from the sweep here (default: no policy)")
+  Path out;
+
+  @Option(names = "--sweep-out", paramLabel = "sweep.json",
+      description = "Write the measurements here (default: sweep.json beside --out, or in the "
+          + "working directory)")
+  Path sweepOut;
+
+  @Option(names = "--grid", paramLabel = "SPEC",
+      description = "A configuration to sweep, repeatable, or several separated by ';' "
+          + "(default: the issue's grid of weighted/majority/naive best-of-N, beam m=4 and m=sqrt, "
+          + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4)")
+  List<String> grid;
+
+  @Option(names = "--seed", paramLabel = "S",
+      description = "Seed of every sample (default: reckon.run.seed)")
+  Long seed;
+
+  @Option(names = "--pool", paramLabel = "N",
+      description = "Samples per question in the best-of-N pool (default: the largest budget)")
+  Integer pool;
+
+  @Option(names = "--probe", paramLabel = "N",
+      description = "Pool samples whose mean final PRM score is the predicted difficulty; a run "
+          + "with the policy probes this many (default: ${DEFAULT-VALUE})",
+      defaultValue = "" + Sweep.Settings.DEFAULT_PROBE)
+  int probe;
+
+  @Option(names = "--resamples", paramLabel = "N",
+      description = "Random subsets per question and budget where subsampling is not exhaustive "
+          + "(default: ${DEFAULT-VALUE})",
+      defaultValue = "" + Sweep.Settings.DEFAULT_RESAMPLES)
+  int resamples;
+
+  @Option(names = "--bins", paramLabel = "K",
+      description = "Difficulty bins (quantiles) of the policy (default: ${DEFAULT-VALUE})",
+      defaultValue = "5")
+  int bins;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ReckonSettings settings = settings();
+    Sweep.Settings sweepSettings = sweepSettings(settings);
+    Path sweepFile = sweepOut != null ? sweepOut
+        : (out != null ? out.toAbsolutePath().resolveSibling("sweep.json") : Path.of("sweep.json"));
+    if (this.out != null) {
+      PolicyFiles.requireWritable("--out", this.out);
+    }
+    PolicyFiles.requireWritable("--sweep-out", sweepFile);
+    List<Question> questions = readQuestions(sweepSettings);
+
+    long start = System.nanoTime();
+    SweepResult result;
+    List<String> models;
+    SweepProgress progress = new SweepProgress(err, System.console() != null, settings.progressInterval());
+    try (Backends backends = Backends.synthetic()) {
+      models = backends.names();
+      SyncDriver driver = new SyncDriver(
+          backends.proposer()::generate, backends.verifier()::score);
+      try {
+        result = new Sweep(driver).run(questions, sweepSettings, progress);
+      } catch (IllegalArgumentException e) {
+        // A model that cannot take a question (e.g. the synthetic one, only arithmetic) says why.
+        throw new Main.BadInput(data + ": " + e.getMessage());
+      }
+    }
+    progress.done();
+    Policy policy = null;
+    if (this.out != null) {
+      try {
+        policy = PolicyLearner.learn(result, bins, models, sweepSettings.probeSize());
+      } catch (IllegalArgumentException e) {
+        throw new Main.BadInput("learning the policy: " + e.getMessage());
+      }
+    }
+    JsonFiles.write(sweepFile, result);
+    if (policy != null) {
+      JsonFiles.write(this.out, policy);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    stdout.print(summary(result, policy, sweepFile, seconds));
+    stdout.flush();
+    return 0;
+  }
+
+  private ReckonSettings settings() {
+    try {
+      ReckonSettings s = ReckonSettings.from(ConfigFactory.load());
+      return seed != null ? s.withSeed(seed) : s;
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+  }
+
+  private Sweep.Settings sweepSettings(ReckonSettings settings) {
+    if (budgets == null || budgets.isEmpty()) {
+      throw new Main.BadInput("--budgets is empty");
+    }
+    if (bins < 1) {
+      throw new Main.BadInput("--bins must be >= 1 (got " + bins + ")");
+    }
+    List<String> configs = Sweep.defaultGrid();
+    if (grid != null && !grid.isEmpty()) {
+      configs = new ArrayList<>();
+      for (String g : grid) {
+        for (String part : g.split(";")) {
+          if (!part.isBlank()) {
+            configs.add(part.strip());
+          }
+        }
+      }
+    }
+    int max = budgets.get(budgets.size() - 1);
+    try {
+      return new Sweep.Settings(budgets, configs, pool != null ? pool : max, probe, resamples,
+          io.reckon.search.StrategyConfig.DEFAULT_TEMPERATURE, settings.run().seed());
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput(e.getMessage().replaceFirst("^sweep: ", "")
+          .replace("poolSize", "--pool").replace("probeSize", "--probe")
+          .replace("resamples", "--resamples").replace("budgets", "--budgets"));
+    }
+  }
+
+  private List<Question> readQuestions(Sweep.Settings s) {
+    if (!Files.exists(data) && data.toString().equals(DEFAULT_DATA)) {
+      throw new Main.BadInput("the shipped question set " + DEFAULT_DATA + " is not in "
+          + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
+    }
+    List<Question> questions;
+    try {
+      questions = Dataset.read(data);
+    } catch (Dataset.InvalidDataException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
+    for (Question q : questions) {
+      if (q.answer() == null) {
+        throw new Main.BadInput(data + ": question '" + q.id()
+            + "' has no answer: a sweep grades every question against its ground truth");
+      }
+    }
+    if (out != null && questions.size() < bins) {
+      throw new Main.BadInput(data + " holds " + questions.size() + " questions: a policy with "
+          + bins + " difficulty bins needs at least " + bins);
+    }
+    return questions;
+  }
+
+  static String summary(SweepResult r, Policy policy, Path sweepFile, double seconds) {
+    StringBuilder b = new StringBuilder();
+    f(b, "%nReckon sweep: %d questions, %d configurations x %d budgets, pool %d, probe %d, seed %d, %.1f s%n",
+        r.questions().size(), r.configs().size(), r.budgets().size(), r.settings().poolSize(),
+        r.settings().probeSize(), r.settings().seed(), seconds);
+    f(b, "  sweep       %s%n", sweepFile);
+    if (policy == null) {
+      return b.toString();
+    }
+    f(b, "  predicted-difficulty thresholds (mean final PRM score of %d samples): %s%n",
+        policy.probeSize(), numbers(policy.predictedBins().thresholds()));
+    f(b, "  oracle-difficulty thresholds (pass@1): %s%n%n", numbers(policy.oracleBins().thresholds()));
+    f(b, "  %-4s %7s %9s  %s%n", "bin", "budget", "accuracy", "best configuration (validation)");
+    for (Policy.Bin bin : policy.bins()) {
+      for (int i = 0; i < policy.budgets().size(); i++) {
+        Double acc = bin.accuracy().get(i);
+        f(b, "  %-4d %7d %9s  %s%n", bin.bin(), policy.budgets().get(i),
+            acc == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc),
+            bin.best().get(i) == null ? "-" : bin.best().get(i));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String numbers(List<Double> xs) {
+    StringBuilder b = new StringBuilder();
+    for (double x : xs) {
+      b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.3f", x));
+    }
+    return b.toString();
+  }
+
+  private static void f(StringBuilder b, String format, Object... args) {
+    b.append(String.format(Locale.ROOT, format, args));
+  }
+}
