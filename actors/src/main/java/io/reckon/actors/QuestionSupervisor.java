@@ -14,6 +14,7 @@ import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
+import io.reckon.search.policy.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * Drives one question: a probe (best-of-N scored by the PRM), a grant from the {@link Scheduler},
  * then the main search strategy with the probe's candidates carried into its final selection.
+ * Under a compute-optimal {@link Policy} the main strategy is not fixed: the probe's mean final
+ * PRM score places the question in a predicted-difficulty bin, and the policy names the
+ * configuration for that bin and the granted budget.
  * It turns each strategy request into a {@link ModelWorker.Work} for a worker of the right kind,
  * feeds replies back, and never blocks. A request that fails or times out is sent again, to the
  * next worker, up to {@code max-retries} times; past that, or past the question's timeout, the
@@ -71,10 +75,24 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    * What to do for one question.
    *
    * @param index its position in the run (picks its first worker, names its actor)
+   * @param strategy the main strategy; {@code null} when {@code policy} chooses it
+   * @param policy the compute-optimal policy that chooses the main strategy per bin and grant;
+   *     {@code null} for a fixed strategy
    * @param probe probe samples; 0 = no probe
    * @param seed the question's own seed (derived from the run's seed and {@code index})
    */
-  public record Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {}
+  public record Spec(
+      int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed) {
+    public Spec {
+      if ((strategy == null) == (policy == null)) {
+        throw new IllegalArgumentException("a question needs a strategy or a policy, not both");
+      }
+    }
+
+    public Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {
+      this(index, question, strategy, null, probe, seed);
+    }
+  }
 
   private enum Phase { PROBE, GRANT, MAIN }
 
@@ -113,6 +131,10 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private Outcome probeOutcome;
   private Allocation.Estimate estimate = Allocation.Estimate.NONE;
   private SearchStrategy main;
+  /** The main strategy: the spec's, or the policy's choice once the grant is known. */
+  private StrategyConfig chosen;
+  /** The predicted-difficulty bin under a policy; 0 without one. */
+  private int bin;
   private int mainGrant;
   private int retries;
 
@@ -133,6 +155,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     this.scheduler = scheduler;
     this.replyTo = replyTo;
     this.worked = context.messageAdapter(WorkResult.class, Worked::new);
+    this.chosen = spec.strategy();
   }
 
   private Behavior<Command> begin() {
@@ -256,6 +279,11 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       probeOutcome = probe.outcome();
       estimate = Allocation.Estimate.of(probeOutcome.candidates());
     }
+    if (spec.policy() != null) {
+      int bins = spec.policy().bins().size();
+      // Without a scored probe there is nothing to bin by: the middle bin is the least wrong.
+      bin = estimate.known() ? spec.policy().predictedBins().bin(estimate.meanScore()) : (bins + 1) / 2;
+    }
     long probeSpent = probe == null ? 0 : probe.spent().generations();
     Allocation.Estimate e = estimate;
     getContext().ask(
@@ -263,7 +291,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         scheduler,
         settings.grantTimeout(),
         ref -> new Scheduler.ProbeReport(
-            question.id(), e.meanScore(), e.confidence(), e.samples(), probeSpent, ref),
+            question.id(), e.meanScore(), e.confidence(), e.samples(), probeSpent, bin, ref),
         (grant, error) -> grant != null
             ? new Granted(grant.generations(), null)
             : new Granted(0, String.valueOf(error)));
@@ -278,7 +306,10 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       getContext().getLog().warn("{}: no grant ({}), selecting from the probe", question.id(),
           granted.error());
     }
-    int usable = spec.strategy().usableBudget(granted.generations());
+    if (spec.policy() != null) {
+      chosen = spec.policy().choose(bin, granted.generations());
+    }
+    int usable = chosen.usableBudget(granted.generations());
     if (usable < granted.generations()) {
       scheduler.tell(new Scheduler.Release(question.id(), granted.generations() - usable));
     }
@@ -287,11 +318,11 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     if (usable == 0) {
       if (carried.isEmpty()) {
         return fail("a grant of " + granted.generations() + " generations is too small for "
-            + spec.strategy().name());
+            + chosen.name());
       }
       return finish(probeOutcome.answer(), carried, QuestionResult.OK, null);
     }
-    main = spec.strategy().create(new StrategyContext(
+    main = chosen.create(new StrategyContext(
         question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID));
     phase = Phase.MAIN;
     send(main.start());
@@ -329,7 +360,8 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         correct,
         status,
         error,
-        spec.strategy().name(),
+        chosen != null ? chosen.name() : RunSupervisor.COMPUTE_OPTIMAL,
+        bin > 0 ? bin : null,
         probeSpent.generations(),
         spec.probe() + (long) mainGrant,
         spent.generations(),

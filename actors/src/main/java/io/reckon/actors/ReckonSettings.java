@@ -3,6 +3,7 @@ package io.reckon.actors;
 import com.typesafe.config.Config;
 import io.reckon.search.Allocation;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.policy.GainAllocation;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,7 @@ public record ReckonSettings(
     RunSettings run,
     QuestionSettings question,
     Allocation.Rule allocation,
+    GainAllocation.Settings gain,
     WorkerSettings workers,
     Duration progressInterval) {
 
@@ -61,6 +63,7 @@ public record ReckonSettings(
     Config run = c.getConfig("run");
     Config q = c.getConfig("question");
     Config a = c.getConfig("scheduler.allocation");
+    Config g = c.getConfig("scheduler.gain");
     Config w = c.getConfig("workers");
     String probeSpec = q.getString("probe-strategy");
     StrategyConfig probe;
@@ -90,6 +93,7 @@ public record ReckonSettings(
             a.getDouble("hopeless-below"),
             a.getDouble("hopeless-weight"),
             a.getDouble("max-factor")),
+        gain(g),
         new WorkerSettings(
             w.getInt("count"),
             w.getInt("batch-size"),
@@ -107,7 +111,16 @@ public record ReckonSettings(
         new RunSettings(
             run.concurrency(), seed, run.workersTimeout(), run.statsTimeout(),
             run.lostQuestionGrace()),
-        question, allocation, workers, progressInterval);
+        question, allocation, gain, workers, progressInterval);
+  }
+
+  private static GainAllocation.Settings gain(Config g) {
+    try {
+      return new GainAllocation.Settings(
+          g.getDouble("decisive-confidence"), g.getDouble("prior-weight"), g.getDouble("max-factor"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reckon.scheduler." + e.getMessage(), e);
+    }
   }
 
   private static void atLeast(String key, long value, long min) {

@@ -9,6 +9,8 @@ import io.reckon.protocol.RunSummary.Pool;
 import io.reckon.protocol.RunSummary.WorkerStats;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.policy.AccuracyCurve;
+import io.reckon.search.policy.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -32,6 +34,11 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  */
 public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command> {
 
+  /** What a run under a policy is called where a strategy's name would stand. */
+  public static final String COMPUTE_OPTIMAL = "compute-optimal";
+
+  private static final long ORDER_SALT = 0x6f72646572L; // "order"
+
   public sealed interface Command {}
 
   /** What the listener hears: one {@link QuestionFinished} per question, then one end. */
@@ -44,15 +51,31 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   /** The run could not start (no workers registered in time). */
   public record RunFailed(String reason) implements Event {}
 
+  /** How the scheduler shares the pool among a run's questions. */
+  public enum Allocation {
+    /** The heuristic rule of {@link io.reckon.search.Allocation} (reckon.scheduler.allocation). */
+    RULE,
+    /** Every question gets exactly the budget, probe included; nothing moves between questions. */
+    FIXED,
+    /** Greedy water-filling on the policy's per-bin accuracy curves (reckon.scheduler.gain). */
+    GAIN
+  }
+
   /**
    * What to run. {@code questions} is read lazily, one question per started supervisor, so a
    * run of any length holds only its questions in flight.
    *
    * @param count how many questions {@code questions} yields
+   * @param strategy the main strategy of every question; {@code null} under a policy
+   * @param policy the compute-optimal policy that picks each question's strategy from its
+   *     predicted-difficulty bin and grant (its probe size is the run's probe); {@code null} for a
+   *     fixed strategy
    * @param budget generations per question on average: the pool is {@code budget * count}
+   * @param allocation how the pool is shared; {@code GAIN} needs a policy
    */
   public record Run(
-      Iterator<Question> questions, int count, StrategyConfig strategy, int budget, long seed) {
+      Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
+      long seed, Allocation allocation) {
     public Run {
       if (count < 1) {
         throw new IllegalArgumentException("a run needs at least one question");
@@ -60,10 +83,44 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
       if (budget < 1) {
         throw new IllegalArgumentException("budget must be >= 1 generation, was " + budget);
       }
+      if ((strategy == null) == (policy == null)) {
+        throw new IllegalArgumentException("a run needs a strategy or a policy, not both");
+      }
+      if (allocation == Allocation.GAIN && policy == null) {
+        throw new IllegalArgumentException("allocation by gain needs a policy's accuracy curves");
+      }
+      if (policy != null && budget < policy.probeSize()) {
+        throw new IllegalArgumentException("budget " + budget + " is below the policy's probe of "
+            + policy.probeSize() + " generations");
+      }
+    }
+
+    public Run(Iterator<Question> questions, int count, StrategyConfig strategy, int budget, long seed) {
+      this(questions, count, strategy, null, budget, seed, Allocation.RULE);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
       return new Run(questions.iterator(), questions.size(), strategy, budget, seed);
+    }
+
+    /**
+     * A compute-optimal run: the policy picks each question's strategy. The questions are visited
+     * in a seeded random order: the gain plan expects the questions still waiting to look like
+     * the ones seen so far, which a file sorted by difficulty would betray (the hard questions at
+     * its end would find the pool spent). Every allocation of the same questions and seed visits
+     * them in the same order, so each question gets the same seed, the same probe and the same
+     * bin under every allocation, and their comparison is paired.
+     */
+    public static Run computeOptimal(
+        List<Question> questions, Policy policy, int budget, long seed, Allocation allocation) {
+      List<Question> order = new ArrayList<>(questions);
+      java.util.Collections.shuffle(order, new java.util.Random(Seeds.mix(seed, ORDER_SALT)));
+      return new Run(order.iterator(), order.size(), null, policy, budget, seed, allocation);
+    }
+
+    /** The strategy's name, or {@value #COMPUTE_OPTIMAL} under a policy. */
+    public String strategyName() {
+      return strategy != null ? strategy.name() : COMPUTE_OPTIMAL;
     }
   }
 
@@ -129,7 +186,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     this.run = run;
     this.settings = settings;
     this.listener = listener;
-    this.probe = Math.min(settings.question().probeSamples(), run.budget());
+    // A policy's bins were learned on probes of its size: its runs probe exactly that many.
+    this.probe = run.policy() != null
+        ? run.policy().probeSize() : Math.min(settings.question().probeSamples(), run.budget());
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
         context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
@@ -183,11 +242,25 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     timers.cancel(Timeout.WORKERS);
     long total = (long) run.budget() * run.count();
     scheduler = getContext().spawn(
-        Scheduler.create(run.count(), total, probe, settings.allocation()), "scheduler");
+        Scheduler.create(run.count(), total, probe, plan()), "scheduler");
     startNanos = System.nanoTime();
     while (active.size() < settings.run().concurrency() && spawnNext()) {
       // fill up to the concurrency limit
     }
+  }
+
+  private Scheduler.Plan plan() {
+    return switch (run.allocation()) {
+      case RULE -> new Scheduler.ByRule(settings.allocation());
+      case FIXED -> new Scheduler.Fixed();
+      case GAIN -> {
+        List<AccuracyCurve> curves = new ArrayList<>();
+        for (int b = 1; b <= run.policy().bins().size(); b++) {
+          curves.add(run.policy().curve(b));
+        }
+        yield new Scheduler.ByGain(curves, settings.gain());
+      }
+    };
   }
 
   private boolean spawnNext() {
@@ -197,7 +270,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     int index = nextIndex++;
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
-        index, q, run.strategy(), probe, Seeds.mix(run.seed(), index));
+        index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index));
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),
@@ -233,7 +306,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     getContext().getLog().error("question supervisor q-{} stopped without a report", lost.index());
     record(new QuestionResult(
         "#" + lost.index(), null, null, null, null, QuestionResult.FAILED,
-        "question supervisor stopped without a report", run.strategy().name(), 0, 0, 0, 0, 0,
+        "question supervisor stopped without a report", run.strategyName(), null, 0, 0, 0, 0, 0,
         null, null, 0, Compute.ZERO, List.of()));
     return next();
   }

@@ -3,7 +3,10 @@ package io.reckon.actors;
 import io.reckon.protocol.CborSerializable;
 import io.reckon.protocol.RunSummary.Pool;
 import io.reckon.search.Allocation;
+import io.reckon.search.policy.AccuracyCurve;
+import io.reckon.search.policy.GainAllocation;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,9 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * Keeps a run's budget pool and moves it between questions. Each question's probe is set aside
  * for it up front ({@code probe} generations per question that has not reported yet); when the
- * probe is reported, {@link Allocation} decides the main grant from the probe and what is left;
- * what a question does not spend comes back to the pool and raises the fair share of the
- * questions after it.
+ * probe is reported, the run's {@link Plan} decides the main grant from the probe and what is
+ * left: the heuristic {@link Allocation} rule, a fixed budget per question, or water-filling on
+ * a compute-optimal policy's per-bin accuracy curves ({@link GainAllocation}). What a question
+ * does not spend comes back to the pool and, except under a fixed plan, raises what the questions
+ * after it can get.
  *
  * <p>Books, in generations: {@code granted} (every grant, probes included), {@code returned},
  * {@code remaining}; {@code granted - returned + remaining == total} always holds.
@@ -33,6 +38,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
    * @param confidence the leading answer's share of the probe's weighted vote
    * @param samples probe candidates (0 when the run has no probe)
    * @param probeSpent generations the probe spent
+   * @param bin the predicted-difficulty bin under a compute-optimal policy (1 = easiest); 0 = none
    */
   public record ProbeReport(
       String questionId,
@@ -40,6 +46,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       double confidence,
       int samples,
       long probeSpent,
+      int bin,
       ActorRef<Grant> replyTo)
       implements Command {
     public Allocation.Estimate estimate() {
@@ -58,6 +65,31 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   /** The main grant for a question, in generations (on top of its probe). */
   public record Grant(String questionId, int generations) implements CborSerializable {}
 
+  /** How main grants are decided. */
+  public sealed interface Plan {}
+
+  /** The heuristic rule: a fair share of what is left, weighted by the probe. */
+  public record ByRule(Allocation.Rule rule) implements Plan {}
+
+  /**
+   * Every question gets exactly its share of the pool ({@code total / questions}, probe
+   * included); what it does not spend is not given to others.
+   */
+  public record Fixed() implements Plan {}
+
+  /**
+   * Greedy water-filling on a compute-optimal policy's concave accuracy curves, one per
+   * predicted-difficulty bin (bin 1 first); decisive probes get nothing.
+   */
+  public record ByGain(List<AccuracyCurve> curves, GainAllocation.Settings settings) implements Plan {
+    public ByGain {
+      curves = List.copyOf(curves);
+      if (curves.isEmpty()) {
+        throw new IllegalArgumentException("a gain plan needs one curve per bin, got none");
+      }
+    }
+  }
+
   /**
    * @param questions questions in the run
    * @param total the pool, in generations (probes included)
@@ -65,13 +97,19 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
    */
   public static Behavior<Command> create(
       int questions, long total, int probe, Allocation.Rule rule) {
-    return Behaviors.setup(ctx -> new Scheduler(ctx, questions, total, probe, rule));
+    return create(questions, total, probe, new ByRule(rule));
+  }
+
+  public static Behavior<Command> create(int questions, long total, int probe, Plan plan) {
+    return Behaviors.setup(ctx -> new Scheduler(ctx, questions, total, probe, plan));
   }
 
   private final int questions;
   private final long total;
   private final int probe;
-  private final Allocation.Rule rule;
+  private final Plan plan;
+  /** Under a gain plan: questions granted so far, [0] decisive, [b] of bin b. */
+  private final long[] seen;
   /** Generations held by each question that has reported but not finished. */
   private final Map<String, Long> held = new HashMap<>();
   private long granted;
@@ -82,12 +120,13 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private int mainGranted;
 
   private Scheduler(
-      ActorContext<Command> context, int questions, long total, int probe, Allocation.Rule rule) {
+      ActorContext<Command> context, int questions, long total, int probe, Plan plan) {
     super(context);
     this.questions = questions;
     this.total = total;
     this.probe = probe;
-    this.rule = rule;
+    this.plan = plan;
+    this.seen = plan instanceof ByGain g ? new long[g.curves().size() + 1] : new long[0];
     this.remaining = total;
   }
 
@@ -109,13 +148,35 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     probed++;
     take(report.questionId(), report.probeSpent());
     long available = remaining - reserved();
-    int g = Allocation.grant(
-        new Allocation.Request(report.estimate(), available, Math.max(1, questions - mainGranted)),
-        rule);
+    long waiting = Math.max(1, questions - mainGranted);
+    int g = grant(report, available, waiting);
     mainGranted++;
     take(report.questionId(), g);
     report.replyTo().tell(new Grant(report.questionId(), g));
     return this;
+  }
+
+  private int grant(ProbeReport report, long available, long waiting) {
+    if (plan instanceof ByRule r) {
+      return Allocation.grant(new Allocation.Request(report.estimate(), available, waiting), r.rule());
+    }
+    if (plan instanceof Fixed) {
+      long share = total / Math.max(1, questions) - report.probeSpent();
+      return (int) Math.max(0, Math.min(share, available));
+    }
+    ByGain gain = (ByGain) plan;
+    int bins = gain.curves().size();
+    if (report.bin() < 1 || report.bin() > bins || !report.estimate().known()) {
+      // Not binned (no scored probe): the fair share, as the rule gives an unknown question.
+      return (int) Math.max(0, Math.min(available / waiting, Integer.MAX_VALUE));
+    }
+    boolean decisive = GainAllocation.decisive(report.confidence(), gain.settings());
+    int g = GainAllocation.grant(gain.curves(),
+        new GainAllocation.Request(report.bin(), report.confidence(), (int) report.probeSpent(),
+            available, waiting, seen),
+        gain.settings());
+    seen[decisive ? 0 : report.bin()]++;
+    return g;
   }
 
   private void take(String questionId, long generations) {

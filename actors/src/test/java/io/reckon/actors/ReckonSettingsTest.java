@@ -17,6 +17,8 @@ class ReckonSettingsTest {
     assertThat(s.workers().linger()).isEqualTo(Duration.ofMillis(2));
     assertThat(s.allocation().middleWeight()).isGreaterThan(s.allocation().edgeWeight());
     assertThat(s.run().concurrency()).isPositive();
+    assertThat(s.gain().decisiveConfidence()).isEqualTo(0.95);
+    assertThat(s.gain().maxFactor()).isGreaterThanOrEqualTo(1);
   }
 
   @Test
@@ -35,5 +37,8 @@ class ReckonSettingsTest {
             Harness.config("reckon.question.probe-strategy = \"nope\"")))
         .hasMessageContaining("reckon.question.probe-strategy")
         .hasMessageContaining("unknown strategy 'nope'");
+    assertThatThrownBy(() -> ReckonSettings.from(
+            Harness.config("reckon.scheduler.gain.max-factor = 0.5")))
+        .hasMessageContaining("reckon.scheduler.gain max-factor");
   }
 }

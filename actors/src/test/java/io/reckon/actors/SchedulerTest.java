@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reckon.protocol.RunSummary.Pool;
 import io.reckon.search.Allocation;
+import io.reckon.search.policy.AccuracyCurve;
+import io.reckon.search.policy.GainAllocation;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,10 +30,16 @@ class SchedulerTest {
   private static int grant(ActorRef<Scheduler.Command> scheduler, String id, double mean,
       double confidence) {
     TestProbe<Scheduler.Grant> probe = kit.createTestProbe();
-    scheduler.tell(new Scheduler.ProbeReport(id, mean, confidence, 4, 4, probe.getRef()));
+    scheduler.tell(new Scheduler.ProbeReport(id, mean, confidence, 4, 4, 0, probe.getRef()));
     Scheduler.Grant g = probe.receiveMessage(Harness.PATIENCE);
     assertThat(g.questionId()).isEqualTo(id);
     return g.generations();
+  }
+
+  private static int grant(ActorRef<Scheduler.Command> scheduler, String id, int bin, double confidence) {
+    TestProbe<Scheduler.Grant> probe = kit.createTestProbe();
+    scheduler.tell(new Scheduler.ProbeReport(id, 0.5, confidence, 4, 4, bin, probe.getRef()));
+    return probe.receiveMessage(Harness.PATIENCE).generations();
   }
 
   private static Pool pool(ActorRef<Scheduler.Command> scheduler) {
@@ -84,5 +93,35 @@ class SchedulerTest {
     assertThat(p.spent()).isEqualTo(4 + g1 - 1 + 4 + g2 / 2);
     assertThat(p.spent() + p.remaining()).isEqualTo(p.total());
     assertThat(p.granted() - p.returned()).isEqualTo(p.spent());
+  }
+
+  @Test
+  void aFixedPlanGivesEveryQuestionExactlyItsShareWhateverOthersLeave() {
+    var s = kit.spawn(Scheduler.create(3, 48, 4, new Scheduler.Fixed()));
+    assertThat(grant(s, "q1", 0.5, 0.5)).isEqualTo(12);
+    s.tell(new Scheduler.Finished("q1", 4));
+    assertThat(grant(s, "q2", 0.95, 1.0)).isEqualTo(12);
+    assertThat(grant(s, "q3", 0.05, 0.2)).isEqualTo(12);
+    Pool p = pool(s);
+    assertThat(p.conserved()).isTrue();
+    assertThat(p.returned()).isEqualTo(12);
+  }
+
+  @Test
+  void aGainPlanFillsTheBinThatGainsMostAndSkipsDecisiveProbes() {
+    // Bin 1 is flat past the probe's 4 generations; bin 2 gains steadily up to 32.
+    AccuracyCurve easy = new AccuracyCurve(List.of(4, 16), List.of(0.9, 0.9)).concave();
+    AccuracyCurve hard = new AccuracyCurve(List.of(4, 32), List.of(0.2, 0.8)).concave();
+    var plan = new Scheduler.ByGain(List.of(easy, hard), new GainAllocation.Settings(0.95, 5, 4));
+    var s = kit.spawn(Scheduler.create(4, 64, 4, plan));
+    int hardGrant = grant(s, "hard", 2, 0.5);
+    int easyGrant = grant(s, "easy", 1, 0.5);
+    int decisive = grant(s, "decisive", 2, 1.0);
+    assertThat(easyGrant).isZero();
+    assertThat(decisive).isZero();
+    assertThat(hardGrant).isGreaterThan(12); // more than the fair share, from the easy ones' part
+    Pool p = pool(s);
+    assertThat(p.conserved()).isTrue();
+    assertThat(p.granted()).isEqualTo(3 * 4 + hardGrant);
   }
 }

@@ -55,7 +55,7 @@ class SerializationTest {
         List.of(0.9, 0.8, 0.7), 0.7, 0, "probe");
     Candidate unscored = new Candidate(List.of("2*3=7"), null, List.of(), Double.NaN, 2, "beam");
     QuestionResult result = new QuestionResult(
-        "q1", 2, "10", "10", true, QuestionResult.OK, null, "beam:m=4,agg=last", 4, 16, 12, 600,
+        "q1", 2, "10", "10", true, QuestionResult.OK, null, "beam:m=4,agg=last", 3, 4, 16, 12, 600,
         3e6, 0.25, 0.9, 1, compute, List.of(scored, unscored));
     RunSummary.WorkerStats stats = new RunSummary.WorkerStats(
         "proposer-0", "proposer", 10, 1, 40, 160, 0, 7, Map.of(1, 2L, 8, 8L), compute);
@@ -69,8 +69,8 @@ class SerializationTest {
         new WorkResult.Done(genReply, 0, "proposer-0", 8),
         new WorkResult.Done(scoreReply, 1, "verifier-0", 3),
         new WorkResult.Failed(5, 1, "proposer-0", "model failed: boom"),
-        new Scheduler.ProbeReport("q1", 0.6, 0.75, 4, 4, any.getRef().<Scheduler.Grant>narrow()),
-        new Scheduler.ProbeReport("q2", Double.NaN, 0, 0, 0, any.getRef().<Scheduler.Grant>narrow()),
+        new Scheduler.ProbeReport("q1", 0.6, 0.75, 4, 4, 2, any.getRef().<Scheduler.Grant>narrow()),
+        new Scheduler.ProbeReport("q2", Double.NaN, 0, 0, 0, 0, any.getRef().<Scheduler.Grant>narrow()),
         new Scheduler.Release("q1", 2),
         new Scheduler.Finished("q1", 12),
         new Scheduler.GetPool(any.getRef().<RunSummary.Pool>narrow()),

@@ -11,6 +11,7 @@ import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.policy.Policy;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,9 +50,23 @@ final class RunCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--strategy", paramLabel = "NAME",
-      description = "Search strategy, name[:key=value,...] e.g. beam:m=4, best-of-n, lookahead:k=1 (default: ${DEFAULT-VALUE})",
+      description = "Search strategy, name[:key=value,...] e.g. beam:m=4, best-of-n, lookahead:k=1, "
+          + "or compute-optimal: the policy picks each question's configuration from its "
+          + "predicted-difficulty bin and grant (default: ${DEFAULT-VALUE})",
       defaultValue = "beam:m=4")
   String strategy;
+
+  @Option(names = "--policy", paramLabel = "policy.json",
+      description = "The compute-optimal policy, learned by 'reckon sweep' for these models "
+          + "(default: ${DEFAULT-VALUE})",
+      defaultValue = PolicyFiles.DEFAULT_POLICY)
+  Path policy;
+
+  @Option(names = "--allocation", paramLabel = "MODE",
+      description = "How the pool is shared: gain (water-filling on the policy's per-bin curves; "
+          + "compute-optimal only), fixed (every question exactly --budget), rule (the probe-weighted "
+          + "fair share) (default: gain for compute-optimal, rule otherwise)")
+  String allocation;
 
   @Option(names = "--budget", paramLabel = "N",
       description = "Generations per question on average, probe included; the pool is N x questions (default: ${DEFAULT-VALUE})",
@@ -89,7 +104,11 @@ final class RunCommand implements Callable<Integer> {
       }
       RunSupervisor.RunFinished finished = (RunSupervisor.RunFinished) end;
       moveIntoPlace(tmp, this.out);
-      out.print(SummaryTable.render(finished.summary(), in.strategy().name(), budget, in.workers(),
+      String label = in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
+          ? in.strategyName()
+          : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
+              + (in.policy() != null ? ", policy " + policy : "") + ")";
+      out.print(SummaryTable.render(finished.summary(), label, budget, in.workers(),
           in.settings().run().seed(), this.out));
       out.flush();
       return 0;
@@ -103,9 +122,55 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * @param strategy the fixed strategy; {@code null} under a policy
+   * @param policy the compute-optimal policy; {@code null} for a fixed strategy
+   */
   record Inputs(
-      List<Question> questions, StrategyConfig strategy, ReckonSettings settings, int workers,
-      Config config) {}
+      List<Question> questions, StrategyConfig strategy, Policy policy,
+      RunSupervisor.Allocation allocation, ReckonSettings settings, int workers, Config config) {
+
+    String strategyName() {
+      return strategy != null ? strategy.name() : RunSupervisor.COMPUTE_OPTIMAL;
+    }
+
+    RunSupervisor.Run run(int budget) {
+      long seed = settings.run().seed();
+      return policy != null
+          ? RunSupervisor.Run.computeOptimal(questions, policy, budget, seed, allocation)
+          : new RunSupervisor.Run(questions.iterator(), questions.size(), strategy, null, budget,
+              seed, allocation);
+    }
+  }
+
+  /** Refuses a policy learned with other models than the ones this run is about to use. */
+  private void checkModels(Inputs in, List<String> models) {
+    if (in.policy() != null) {
+      PolicyFiles.requireModels(in.policy(), policy, models);
+    }
+  }
+
+  private static boolean isComputeOptimal(String spec) {
+    return spec != null
+        && spec.strip().toLowerCase(java.util.Locale.ROOT).equals(RunSupervisor.COMPUTE_OPTIMAL);
+  }
+
+  private RunSupervisor.Allocation allocation(boolean computeOptimal) {
+    if (allocation == null) {
+      return computeOptimal ? RunSupervisor.Allocation.GAIN : RunSupervisor.Allocation.RULE;
+    }
+    RunSupervisor.Allocation a;
+    try {
+      a = RunSupervisor.Allocation.valueOf(allocation.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput("--allocation '" + allocation + "': allowed are gain, fixed, rule");
+    }
+    if (a == RunSupervisor.Allocation.GAIN && !computeOptimal) {
+      throw new Main.BadInput("--allocation gain needs a policy's accuracy curves: use it with "
+          + "--strategy compute-optimal");
+    }
+    return a;
+  }
 
   private Inputs validate() {
     if (budget < 1) {
@@ -114,15 +179,27 @@ final class RunCommand implements Callable<Integer> {
     if (workers != null && workers < 1) {
       throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
     }
-    StrategyConfig config;
-    try {
-      config = StrategyConfig.parse(strategy);
-    } catch (IllegalArgumentException e) {
-      throw new Main.BadInput("--strategy: " + e.getMessage());
-    }
-    if (config.usableBudget(budget) == 0) {
-      throw new Main.BadInput("--budget " + budget + " is too small for " + config.name()
-          + " (the smallest budget it runs is " + smallestBudget(config) + ")");
+    boolean computeOptimal = isComputeOptimal(strategy);
+    RunSupervisor.Allocation mode = allocation(computeOptimal);
+    StrategyConfig config = null;
+    Policy learned = null;
+    if (computeOptimal) {
+      learned = PolicyFiles.readPolicy(policy);
+      if (budget < learned.probeSize()) {
+        throw new Main.BadInput("--budget " + budget + " is below the policy's probe of "
+            + learned.probeSize() + " generations per question");
+      }
+    } else {
+      try {
+        config = StrategyConfig.parse(strategy);
+      } catch (IllegalArgumentException e) {
+        throw new Main.BadInput("--strategy: " + e.getMessage()
+            + (strategy.contains(":") ? "" : ", compute-optimal"));
+      }
+      if (config.usableBudget(budget) == 0) {
+        throw new Main.BadInput("--budget " + budget + " is too small for " + config.name()
+            + " (the smallest budget it runs is " + smallestBudget(config) + ")");
+      }
     }
     Config hocon;
     ReckonSettings settings;
@@ -136,8 +213,8 @@ final class RunCommand implements Callable<Integer> {
       settings = settings.withSeed(seed);
     }
     List<Question> questions = readQuestions();
-    return new Inputs(
-        questions, config, settings, workers != null ? workers : settings.workers().count(), hocon);
+    return new Inputs(questions, config, learned, mode, settings,
+        workers != null ? workers : settings.workers().count(), hocon);
   }
 
   private static int smallestBudget(StrategyConfig config) {
@@ -205,10 +282,10 @@ final class RunCommand implements Callable<Integer> {
     ReckonSettings s = in.settings();
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
-    RunSupervisor.Run run =
-        RunSupervisor.Run.of(in.questions(), in.strategy(), budget, s.run().seed());
+    RunSupervisor.Run run = in.run(budget);
     try (Backends models = Backends.synthetic();
         BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      checkModels(in, models.names());
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
           ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);

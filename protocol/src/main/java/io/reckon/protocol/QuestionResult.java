@@ -13,7 +13,10 @@ import java.util.List;
  * @param correct whether {@code answer} matches {@code expected}; {@code null} when no truth
  * @param status {@code ok}, or {@code failed} when it gave up (after retries, or on a timeout)
  * @param error why it failed; {@code null} when it did not
- * @param strategy the main strategy's canonical name
+ * @param strategy the main strategy's canonical name (under a compute-optimal policy: the
+ *     configuration the policy chose for the question's bin and grant)
+ * @param bin the predicted-difficulty bin a compute-optimal policy placed the question in
+ *     (1 = easiest); {@code null} for a fixed strategy
  * @param probe generations its probe spent (they are part of {@code spent})
  * @param granted generations granted in all: probe plus main grant
  * @param spent generations spent in all (never above {@code granted})
@@ -35,6 +38,7 @@ public record QuestionResult(
     String status,
     String error,
     String strategy,
+    Integer bin,
     long probe,
     long granted,
     long spent,

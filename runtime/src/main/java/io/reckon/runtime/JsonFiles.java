@@ -1,6 +1,7 @@
 package io.reckon.runtime;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -79,6 +81,13 @@ public final class JsonFiles {
       }
       return value;
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof JsonParseException p) {
+        throw malformed(file, p); // a syntax error met while binding a field
+      }
+      if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Unexpected end-of-input")) {
+        throw new InvalidJsonException(
+            file + ": malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()), e);
+      }
       throw new InvalidJsonException(file + ": " + describe(e), e);
     } catch (JsonProcessingException e) {
       throw new InvalidJsonException(
@@ -92,9 +101,12 @@ public final class JsonFiles {
   public static void write(Path file, Object value) {
     Path dir = file.toAbsolutePath().getParent();
     try {
-      Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+      // Not createTempFile: its owner-only permissions would stick to the moved file.
+      Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+          + System.nanoTime() + ".tmp");
       try {
-        Files.write(tmp, MAPPER.writeValueAsBytes(value));
+        Files.write(tmp, MAPPER.writeValueAsBytes(value), StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
         try {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -117,6 +129,11 @@ public final class JsonFiles {
     }
   }
 
+  private static InvalidJsonException malformed(Path file, JsonProcessingException e) {
+    return new InvalidJsonException(
+        file + ": malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()), e);
+  }
+
   private static String describe(JsonMappingException e) {
     String where = path(e);
     String field = where.isEmpty() ? "" : "field " + where + ": ";
@@ -130,7 +147,19 @@ public final class JsonFiles {
       return "unknown field '" + u.getPropertyName() + "'" + (parent.isEmpty() ? "" : " in " + parent)
           + at(e.getLocation());
     }
-    return field + firstLine(e.getOriginalMessage()) + at(e.getLocation());
+    String message = firstLine(e.getOriginalMessage());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^(Missing|Null value for) creator property '([^']*)'").matcher(message);
+    if (m.find()) {
+      String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
+      return (m.group(1).equals("Missing") ? "missing field '" : "null field '") + m.group(2) + "'"
+          + (parent.isEmpty() ? "" : " in " + parent);
+    }
+    // Jackson's advice on its own switches means nothing to the person who wrote the file.
+    message = message.replaceAll(" \\(but might if coercion using `CoercionConfig` was enabled\\)", "")
+        .replaceAll("; `DeserializationFeature\\.[A-Z_]+` enabled", "")
+        .replace("`", "");
+    return field + message + at(e.getLocation());
   }
 
   /** The JSON path of the problem, like {@code bins[0].best}. */
