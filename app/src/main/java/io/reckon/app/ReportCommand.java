@@ -1,0 +1,230 @@
+package io.reckon.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reckon.runtime.JsonFiles;
+import io.reckon.search.policy.Policy;
+import io.reckon.search.policy.SweepResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code reckon report}: one self-contained HTML page and a summary.json from a test sweep. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = "Writes one self-contained HTML page (charts and the tables behind them) and "
+        + "summary.json beside it with every headline number: accuracy vs generations per strategy "
+        + "and compute-optimal (oracle and predicted bins, 2-fold CV), the same by difficulty bin, "
+        + "the efficiency against weighted best-of-N, compute-optimal with and without the "
+        + "scheduler (from runs), and the FLOPs-matched comparison with a larger model.")
+final class ReportCommand implements Callable<Integer> {
+  private static final Pattern RUN = Pattern.compile("(fixed|scheduler):(\\d+)=(.+)");
+
+  @Option(names = "--sweep", paramLabel = "test-sweep.json", required = true,
+      description = "The test split's sweep ('reckon sweep --data data/arith/test.jsonl --sweep-out ...')")
+  Path sweep;
+
+  @Option(names = "--policy", paramLabel = "policy.json",
+      description = "The policy learned on the validation split: its predicted-difficulty "
+          + "thresholds bin the test questions (default: ${DEFAULT-VALUE})",
+      defaultValue = PolicyFiles.DEFAULT_POLICY)
+  Path policy;
+
+  @Option(names = "--runs", paramLabel = "KIND:N=FILE", arity = "1..*",
+      description = "Results of 'reckon run --strategy compute-optimal --budget N' on the test split, "
+          + "KIND fixed (--allocation fixed) or scheduler (--allocation gain), e.g. "
+          + "fixed:16=co-fixed-16.jsonl scheduler:16=co-gain-16.jsonl")
+  List<String> runs = new ArrayList<>();
+
+  @Option(names = "--large-greedy", paramLabel = "FILE.jsonl",
+      description = "Results of the larger model's greedy run on the test split "
+          + "('reckon run --strategy best-of-n:temp=0 --budget 1'); without it the FLOPs-matched "
+          + "section says it is not available")
+  Path largeGreedy;
+
+  @Option(names = "--small-model", paramLabel = "DIR",
+      description = "The policy model's folder, whose config.json gives parameters and training_tokens (default: ${DEFAULT-VALUE})",
+      defaultValue = "models/arith-policy")
+  Path smallModel;
+
+  @Option(names = "--large-model", paramLabel = "DIR",
+      description = "The larger model's folder (default: ${DEFAULT-VALUE})",
+      defaultValue = "models/arith-policy-large")
+  Path largeModel;
+
+  @Option(names = "--seed", paramLabel = "S",
+      description = "Seed of the cross-validation folds (default: ${DEFAULT-VALUE})",
+      defaultValue = "0")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "report.html",
+      description = "The page; summary.json is written beside it (default: ${DEFAULT-VALUE})",
+      defaultValue = "report.html")
+  Path out;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PolicyFiles.requireWritable("--out", out);
+    Path summaryFile = out.toAbsolutePath().resolveSibling("summary.json");
+    SweepResult s = PolicyFiles.readSweep(sweep);
+    Policy p = PolicyFiles.readPolicy(policy);
+    if (s.settings().probeSize() != p.probeSize()) {
+      throw new Main.BadInput(sweep + " measured predicted difficulty on " + s.settings().probeSize()
+          + " samples but the policy's thresholds are for probes of " + p.probeSize());
+    }
+    if (s.questions().size() < 2 * p.bins().size()) {
+      throw new Main.BadInput(sweep + " holds " + s.questions().size() + " questions: 2-fold "
+          + "cross-validation in " + p.bins().size() + " bins needs at least " + 2 * p.bins().size());
+    }
+    List<Report.RunFile> runFiles = new ArrayList<>();
+    for (String r : runs) {
+      runFiles.add(readRun(r));
+    }
+    Report.Flops flops = flops();
+    Report.Built built = Report.build(new Report.Inputs(s, sweep, p, policy, runFiles, flops, seed));
+    writeAtomically(out, built.html());
+    JsonFiles.write(summaryFile, built.summary());
+    stdout.printf(Locale.ROOT, "report   %s%nsummary  %s%n", out, summaryFile);
+    stdout.flush();
+    return 0;
+  }
+
+  private Report.RunFile readRun(String spec) {
+    Matcher m = RUN.matcher(spec);
+    if (!m.matches()) {
+      throw new Main.BadInput("--runs '" + spec + "': write KIND:N=FILE with KIND fixed or scheduler, "
+          + "e.g. fixed:16=co-fixed-16.jsonl");
+    }
+    String kind = m.group(1);
+    int budget = Integer.parseInt(m.group(2));
+    Path file = Path.of(m.group(3));
+    List<Report.Row> rows = readResults(file);
+    long granted = rows.stream().mapToLong(Report.Row::granted).max().orElse(0);
+    long spent = rows.stream().mapToLong(Report.Row::spent).sum();
+    if (kind.equals("fixed") && granted > budget) {
+      throw new Main.BadInput("--runs " + spec + ": a question was granted " + granted
+          + " generations, more than a fixed budget of " + budget + ": not a fixed run at N=" + budget);
+    }
+    if (spent > (long) budget * rows.size()) {
+      throw new Main.BadInput("--runs " + spec + ": the run spent " + spent + " generations, more than "
+          + budget + " x " + rows.size() + " questions: not a run at N=" + budget);
+    }
+    return new Report.RunFile(kind, budget, file, rows);
+  }
+
+  /** A results JSONL file: id and correct are needed, the rest is read where present. */
+  static List<Report.Row> readResults(Path file) {
+    ObjectMapper json = new ObjectMapper();
+    List<Report.Row> rows = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int number = 0;
+      while ((line = in.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode n;
+        try {
+          n = json.readTree(line);
+        } catch (IOException e) {
+          throw new Main.BadInput(file + ":" + number + ": malformed JSON");
+        }
+        if (n == null || !n.isObject() || !n.hasNonNull("id")) {
+          throw new Main.BadInput(file + ":" + number + ": not a result line (no \"id\")");
+        }
+        JsonNode c = n.get("correct");
+        rows.add(new Report.Row(n.get("id").asText(),
+            c == null || c.isNull() ? null : c.asBoolean(),
+            n.path("spent").asLong(0), n.path("granted").asLong(0),
+            n.hasNonNull("bin") ? n.get("bin").asInt() : null,
+            "failed".equals(n.path("status").asText())));
+      }
+    } catch (NoSuchFileException e) {
+      throw new Main.BadInput("results file " + file + " not found");
+    } catch (IOException e) {
+      throw new Main.BadInput("cannot read " + file + ": " + e.getMessage());
+    }
+    if (rows.isEmpty()) {
+      throw new Main.BadInput(file + " holds no results");
+    }
+    return rows;
+  }
+
+  private Report.Flops flops() {
+    if (largeGreedy == null) {
+      return Report.Flops.unavailable("no greedy results of the larger model were given (--large-greedy FILE)");
+    }
+    Map<String, Boolean> greedy = new HashMap<>();
+    for (Report.Row r : readResults(largeGreedy)) {
+      if (r.correct() != null) {
+        greedy.put(r.id(), r.correct());
+      }
+    }
+    Report.ModelCard small;
+    Report.ModelCard large;
+    try {
+      small = card(smallModel);
+      large = card(largeModel);
+    } catch (IllegalStateException e) {
+      return Report.Flops.unavailable(e.getMessage());
+    }
+    return new Report.Flops(small, large, greedy, largeGreedy, null);
+  }
+
+  /** parameters and training_tokens from a model folder's config.json. */
+  private static Report.ModelCard card(Path dir) {
+    Path file = Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
+    if (!Files.exists(file)) {
+      throw new IllegalStateException("no model card " + file + " (pass --small-model/--large-model DIR)");
+    }
+    JsonNode n;
+    try {
+      n = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new Main.BadInput(file + ": malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    for (String key : List.of("parameters", "training_tokens")) {
+      if (n == null || !n.path(key).isNumber() || n.path(key).asDouble() <= 0) {
+        throw new Main.BadInput(file + ": needs a positive number '" + key + "'");
+      }
+    }
+    String name = n.path("name").asText(dir.getFileName().toString());
+    return new Report.ModelCard(file, name, n.get("parameters").asDouble(), n.get("training_tokens").asDouble());
+  }
+
+  private static void writeAtomically(Path file, String text) throws IOException {
+    Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.reckon.search.policy;
+
+import io.reckon.search.StrategyConfig;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The arithmetic behind the report: accuracy curves from a sweep, compute-optimal accuracy with
+ * 2-fold cross-validation within each difficulty bin, the budget compute-optimal needs to match a
+ * baseline, and the FLOPs-matched exchange rate between pretraining and test-time compute. Curves
+ * are arrays over the sweep's budgets with {@code NaN} where nothing was measured.
+ */
+public final class Analysis {
+  private Analysis() {}
+
+  /** The baseline the paper measures everything against: weighted best-of-N, last-step scores. */
+  public static final String WEIGHTED_BON = "best-of-n:sel=weighted,agg=last";
+
+  /** Mean correctness of one configuration at each budget over these questions. */
+  public static double[] accuracy(SweepTable table, int[] questions, int config) {
+    double[] acc = new double[table.budgets().size()];
+    for (int b = 0; b < acc.length; b++) {
+      acc[b] = table.accuracy(questions, config, b);
+    }
+    return acc;
+  }
+
+  /**
+   * Compute-optimal accuracy per bin and overall.
+   *
+   * @param perBin 2-fold cross-validated accuracy of each bin (choice made on one half, scored on
+   *     the other); {@code NaN} where a bin is too small to split or nothing runs
+   * @param sizes questions per bin
+   * @param overall the bins' question-weighted mean; {@code NaN} at a budget where any non-empty
+   *     bin has no value, so that a mean never silently drops the bins it could not measure
+   */
+  public record ComputeOptimal(double[] overall, double[][] perBin, int[] sizes) {}
+
+  /** Compute-optimal with 2-fold cross-validation within each bin of {@code members}. */
+  public static ComputeOptimal computeOptimal(SweepTable table, int[][] members, long seed) {
+    int nb = table.budgets().size();
+    double[][] perBin = new double[members.length][];
+    int[] sizes = new int[members.length];
+    double[] sum = new double[nb];
+    boolean[] missing = new boolean[nb];
+    int total = 0;
+    for (int k = 0; k < members.length; k++) {
+      sizes[k] = members[k].length;
+      total += sizes[k];
+      perBin[k] = members[k].length == 0 ? nan(nb)
+          : PolicySelection.crossValidated(table, members[k], seed + k);
+      for (int b = 0; b < nb; b++) {
+        if (sizes[k] == 0) {
+          continue;
+        }
+        if (Double.isNaN(perBin[k][b])) {
+          missing[b] = true;
+        } else {
+          sum[b] += perBin[k][b] * sizes[k];
+        }
+      }
+    }
+    double[] overall = new double[nb];
+    for (int b = 0; b < nb; b++) {
+      overall[b] = missing[b] || total == 0 ? Double.NaN : sum[b] / total;
+    }
+    return new ComputeOptimal(overall, perBin, sizes);
+  }
+
+  /** Index of the first (smallest) budget at which the curve reaches {@code target}; -1 if none. */
+  public static int firstReaching(double[] curve, double target) {
+    for (int b = 0; b < curve.length; b++) {
+      // Accuracies are means over the same questions: compare with a rounding tolerance only.
+      if (!Double.isNaN(curve[b]) && curve[b] >= target - 1e-9) {
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  /** Index of the largest budget not above {@code generations}; -1 if none is. */
+  public static int budgetAtMost(List<Integer> budgets, double generations) {
+    int found = -1;
+    for (int b = 0; b < budgets.size(); b++) {
+      if (budgets.get(b) <= generations + 1e-9) {
+        found = b;
+      }
+    }
+    return found;
+  }
+
+  /** The best value of the curve over budgets not above {@code generations}; NaN if none. */
+  public static double bestWithin(double[] curve, List<Integer> budgets, double generations) {
+    double best = Double.NaN;
+    for (int b = 0; b < curve.length; b++) {
+      if (budgets.get(b) <= generations + 1e-9 && !Double.isNaN(curve[b])
+          && (Double.isNaN(best) || curve[b] > best)) {
+        best = curve[b];
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The paper's FLOPs-matched exchange rate: with X = 6·N·D_pretrain + 2·N·D_inference for each
+   * model and the same D_inference = R · D_pretrain(small) tokens served by both, the number of
+   * generations per question the small model may spend where the large model decodes once
+   * greedily, so that both cost the same FLOPs in all:
+   * {@code k = (6·N_L·D_L + 2·N_L·D_inf − 6·N_S·D_S) / (2·N_S·D_inf)}. With equal pretraining
+   * tokens this is the paper's {@code M + 3(M − 1)/R} for M = N_L / N_S.
+   */
+  public static double flopsMatchedGenerations(
+      double smallParams, double smallTokens, double largeParams, double largeTokens, double r) {
+    if (!(smallParams > 0 && smallTokens > 0 && largeParams > 0 && largeTokens >= 0 && r > 0)) {
+      throw new IllegalArgumentException("parameters, training tokens and R must be positive");
+    }
+    double inference = r * smallTokens;
+    return (6 * largeParams * largeTokens + 2 * largeParams * inference - 6 * smallParams * smallTokens)
+        / (2 * smallParams * inference);
+  }
+
+  /**
+   * The chain length L of a revisions configuration at a budget N (sequential L : parallel N/L),
+   * or 0 when the configuration is not revisions or cannot run at N.
+   */
+  public static int chainLength(String config, int budget) {
+    StrategyConfig c = StrategyConfig.parse(config);
+    if (!(c instanceof StrategyConfig.Revisions r) || c.usableBudget(budget) != budget) {
+      return 0;
+    }
+    return r.length() == 0 ? budget : r.length();
+  }
+
+  private static double[] nan(int n) {
+    double[] a = new double[n];
+    Arrays.fill(a, Double.NaN);
+    return a;
+  }
+}
