@@ -15,7 +15,7 @@ import java.util.PriorityQueue;
  * {@code count} questions costs {@code count} generations and gains the curve's next slope per
  * generation, the same ratio as for one question. The next level always goes to the bin with the
  * highest gain per generation, which on concave curves is the optimal plan; the question is
- * granted its bin's level.
+ * granted its bin's level, plus an even share of whatever the plan leaves unclaimed.
  *
  * <p>Levels count a question's whole budget, its probe included: the probe's candidates join the
  * final selection, so the first main generation is worth what the curve gains from the probe's
@@ -104,7 +104,16 @@ public final class GainAllocation {
     double fair = (double) available / request.waiting();
     long cap = request.probe() + (long) Math.floor(Math.min(available, settings.maxFactor() * fair));
     int[] levels = levels(curves, counts, request.probe(), available, cap);
-    long g = levels[request.bin() - 1] - (long) request.probe();
+    // What no curve claims (they are flat where validation saw no more gain, which a finite
+    // sample overstates) is shared evenly rather than left unspent.
+    double planned = 0;
+    double questions = 0;
+    for (int c = 0; c < k; c++) {
+      planned += counts[c] * (levels[c] - request.probe());
+      questions += counts[c];
+    }
+    long extra = (long) Math.floor(Math.max(0, available - planned) / questions);
+    long g = Math.min(levels[request.bin() - 1] + extra, cap) - (long) request.probe();
     return (int) Math.max(0, Math.min(g, available));
   }
 

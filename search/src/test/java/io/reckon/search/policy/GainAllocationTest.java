@@ -95,10 +95,19 @@ class GainAllocationTest {
     int easy = GainAllocation.grant(curves, new GainAllocation.Request(1, 0.5, 4, 48, 3, seen), NO_DECISIVE);
     int hopeless = GainAllocation.grant(curves, new GainAllocation.Request(3, 0.5, 4, 48, 3, seen), NO_DECISIVE);
     // The probe already took the easy bin to its knee: its next generation gains 0.025, the hard
-    // bin's 0.05 until 8, so hard is filled to 8 first (4 more generations).
-    assertThat(hard).isEqualTo(4);
-    assertThat(hopeless).isZero();
-    assertThat(easy).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(4);
+    // bin's 0.05 until 8, so hard is filled to 8 (4 more generations) and easy to 8. The plan
+    // claims 2/3·4 + 5/3·4 of 48 generations; the rest is shared evenly over the 3 expected
+    // questions: 12 each. A hopeless question plans 2/3·4 + 2/3·4 (the other bins' expected
+    // questions), so 14 are left for each.
+    assertThat(hard).isEqualTo(4 + 12);
+    assertThat(hopeless).isEqualTo(14);
+    assertThat(easy).isEqualTo(4 + 12);
+    // A pool the curves claim whole leaves nothing to share: with 6 generations the hard bin
+    // takes them all (its slope beats easy's), the others get nothing.
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(3, 0.5, 4, 6, 3, seen), NO_DECISIVE))
+        .isZero();
+    assertThat(GainAllocation.grant(curves, new GainAllocation.Request(2, 0.5, 4, 6, 3, seen), NO_DECISIVE))
+        .isEqualTo(3);
   }
 
   @Test
@@ -113,7 +122,7 @@ class GainAllocationTest {
         curves, new GainAllocation.Request(1, 0.5, 0, 16, 4, new long[] {10, 0, 0}), settings);
     int afterBinned = GainAllocation.grant(
         curves, new GainAllocation.Request(1, 0.5, 0, 16, 4, new long[] {0, 10, 0}), settings);
-    assertThat(afterDecisive).isEqualTo(8); // the curve is flat past 8
+    assertThat(afterDecisive).isEqualTo(16); // 8 on the curve, the rest unclaimed by any other
     assertThat(afterBinned).isEqualTo(4); // 16 shared by 4 questions of one bin
   }
 
