@@ -694,6 +694,9 @@ final class Report {
         + "test questions' own pass@1. Compute-optimal is scored with 2-fold cross-validation inside each "
         + "bin: the configuration is chosen on one half and scored on the other, never on the questions it "
         + "is reported on.</li>\n"
+        + "<li>\"Probe counted\" adds the probe's generations to compute-optimal's budget. In the sweep the "
+        + "probe's samples do not join the search's selection, so this is conservative; a run "
+        + "(section 4) does carry them into the final vote.</li>\n"
         + "<li>Targets are measured here, not asserted by any test; a missed target is reported with its gap.</li>\n"
         + "</ul></section>\n";
   }
