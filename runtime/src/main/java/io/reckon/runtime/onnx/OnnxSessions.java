@@ -13,11 +13,14 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 
-/** Opens ONNX Runtime sessions on the configured device and checks their inputs and outputs. */
-final class OnnxSessions {
+/**
+ * Opens ONNX Runtime sessions on the configured device and checks their inputs and outputs.
+ * Public so that benchmarks time the raw session with exactly the options the backends use.
+ */
+public final class OnnxSessions {
   private OnnxSessions() {}
 
-  static OrtEnvironment environment() {
+  public static OrtEnvironment environment() {
     return OrtEnvironment.getEnvironment();
   }
 
@@ -25,7 +28,7 @@ final class OnnxSessions {
    * Opens {@code file} on the device of {@code settings}. A CUDA device that cannot be used is an
    * error here, at start-up: running a GPU configuration on the CPU would be silently slow.
    */
-  static OrtSession open(Path file, OnnxSettings settings) {
+  public static OrtSession open(Path file, OnnxSettings settings) {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(
           "model file not found: " + file + " (expected an ONNX model exported in the Hugging "
