@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Raw ONNX Runtime decode throughput of the shipped policy model (tokens/s at batch 1, 8, 32, 64,
+# KV cache, after warm-up), next to the same batches through OnnxCausalLm.generate.
+# Prints a markdown table. Arguments go to io.reckon.bench.onnx.OnnxThroughput:
+#   bench/onnx-throughput.sh [--model models/arith-policy] [--device cpu|cuda:0] [--threads 0]
+#                            [--batches 1,8,32,64] [--steps 64] [--repeats 5]
+# For device cuda:N build with the GPU artifact: MVN_ARGS=-Pcuda bench/onnx-throughput.sh --device cuda:0
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mvn -q -B ${MVN_ARGS:-} -pl bench -am -DskipTests package
+exec java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.reckon.bench.onnx.OnnxThroughput "$@"

@@ -1,0 +1,140 @@
+package io.reckon.runtime.onnx;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How an ONNX model runs: read once from configuration (the app maps its HOCON section onto
+ * {@link #fromMap}), so that runtime needs no configuration library.
+ *
+ * @param intraOpThreads threads ONNX Runtime uses inside one operator; {@code 0} lets it choose
+ * @param device {@code cpu} or {@code cuda:N}
+ * @param maxNewTokens tokens a row may generate per request before it is cut off
+ * @param topP nucleus sampling mass in (0, 1]; {@code 1} samples from the whole distribution
+ * @param maxBatchRows rows (request × sample) run together in one forward pass; larger batches
+ *     are split so that the KV cache and the prefill logits stay bounded
+ */
+public record OnnxSettings(
+    int intraOpThreads, String device, int maxNewTokens, double topP, int maxBatchRows) {
+
+  public static final OnnxSettings DEFAULT = new OnnxSettings(0, "cpu", 256, 1.0, 64);
+
+  private static final Pattern CUDA = Pattern.compile("cuda(?::(\\d+))?");
+
+  public OnnxSettings {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intra-op-threads must be >= 0 (0 = ONNX Runtime chooses), was " + intraOpThreads);
+    }
+    if (device == null) {
+      throw new IllegalArgumentException("device must be cpu or cuda:N, was null");
+    }
+    device = device.strip().toLowerCase(Locale.ROOT);
+    if (!device.equals("cpu") && !CUDA.matcher(device).matches()) {
+      throw new IllegalArgumentException("device must be cpu or cuda:N (N = GPU index), was '" + device + "'");
+    }
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("max-new-tokens must be >= 1, was " + maxNewTokens);
+    }
+    if (!(topP > 0 && topP <= 1)) {
+      throw new IllegalArgumentException("top-p must be in (0, 1], was " + topP);
+    }
+    if (maxBatchRows < 1) {
+      throw new IllegalArgumentException("max-batch-rows must be >= 1, was " + maxBatchRows);
+    }
+  }
+
+  public boolean isCuda() {
+    return !device.equals("cpu");
+  }
+
+  /** The GPU index of {@code cuda:N} ({@code cuda} alone means 0); -1 for the CPU. */
+  public int cudaDeviceId() {
+    Matcher m = CUDA.matcher(device);
+    if (!m.matches()) {
+      return -1;
+    }
+    return m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+  }
+
+  public OnnxSettings withDevice(String newDevice) {
+    return new OnnxSettings(intraOpThreads, newDevice, maxNewTokens, topP, maxBatchRows);
+  }
+
+  public OnnxSettings withMaxNewTokens(int tokens) {
+    return new OnnxSettings(intraOpThreads, device, tokens, topP, maxBatchRows);
+  }
+
+  public OnnxSettings withTopP(double p) {
+    return new OnnxSettings(intraOpThreads, device, maxNewTokens, p, maxBatchRows);
+  }
+
+  public OnnxSettings withIntraOpThreads(int threads) {
+    return new OnnxSettings(threads, device, maxNewTokens, topP, maxBatchRows);
+  }
+
+  public OnnxSettings withMaxBatchRows(int rows) {
+    return new OnnxSettings(intraOpThreads, device, maxNewTokens, topP, rows);
+  }
+
+  /**
+   * Reads settings from plain values, as a configuration library hands them over (numbers may
+   * arrive as strings from environment overrides). Keys, all optional, defaults from {@link
+   * #DEFAULT}: {@code intra-op-threads}, {@code device}, {@code max-new-tokens}, {@code top-p},
+   * {@code max-batch-rows}; camelCase spellings are accepted too. Unknown keys are rejected so
+   * that a typo does not silently run with a default.
+   */
+  public static OnnxSettings fromMap(Map<String, ?> values) {
+    OnnxSettings d = DEFAULT;
+    int threads = d.intraOpThreads;
+    String device = d.device;
+    int maxNew = d.maxNewTokens;
+    double topP = d.topP;
+    int rows = d.maxBatchRows;
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      String key = e.getKey();
+      Object v = e.getValue();
+      switch (normalize(key)) {
+        case "intraopthreads" -> threads = intValue(key, v);
+        case "device" -> device = String.valueOf(v);
+        case "maxnewtokens" -> maxNew = intValue(key, v);
+        case "topp" -> topP = doubleValue(key, v);
+        case "maxbatchrows" -> rows = intValue(key, v);
+        default -> throw new IllegalArgumentException(
+            "unknown ONNX setting '" + key
+                + "' (known: intra-op-threads, device, max-new-tokens, top-p, max-batch-rows)");
+      }
+    }
+    return new OnnxSettings(threads, device, maxNew, topP, rows);
+  }
+
+  private static String normalize(String key) {
+    return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+  }
+
+  private static int intValue(String key, Object v) {
+    if (v instanceof Number n) {
+      if (n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new IllegalArgumentException("ONNX setting '" + key + "' must be an integer, was " + v);
+      }
+      return n.intValue();
+    }
+    try {
+      return Integer.parseInt(String.valueOf(v).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ONNX setting '" + key + "' must be an integer, was '" + v + "'");
+    }
+  }
+
+  private static double doubleValue(String key, Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    try {
+      return Double.parseDouble(String.valueOf(v).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ONNX setting '" + key + "' must be a number, was '" + v + "'");
+    }
+  }
+}
