@@ -82,6 +82,19 @@ final class RunCommand implements Callable<Integer> {
       description = "Proposer and verifier workers of each kind on this node (default: reckon.workers.count)")
   Integer workers;
 
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Policy model folder for the onnx backend (default: reckon.models.policy)")
+  Path modelDir;
+
+  @Option(names = "--prm", paramLabel = "DIR",
+      description = "Process reward model folder for the onnx backend (default: reckon.models.prm)")
+  Path prmDir;
+
+  @Option(names = "--backend", paramLabel = "KIND",
+      description = "onnx: the models named in reckon.models (the shipped ones by default); "
+          + "synthetic: the seeded stand-in (default: reckon.models.backend)")
+  String backend;
+
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed for every question's sampling (default: reckon.run.seed)")
   Long seed;
@@ -212,7 +225,9 @@ final class RunCommand implements Callable<Integer> {
     if (seed != null) {
       settings = settings.withSeed(seed);
     }
-    List<Question> questions = readQuestions();
+    boolean synthetic = "synthetic".equalsIgnoreCase(
+        backend != null ? backend.strip() : hocon.getString("reckon.models.backend").strip());
+    List<Question> questions = readQuestions(synthetic);
     return new Inputs(questions, config, learned, mode, settings,
         workers != null ? workers : settings.workers().count(), hocon);
   }
@@ -226,7 +241,7 @@ final class RunCommand implements Callable<Integer> {
     return -1;
   }
 
-  private List<Question> readQuestions() {
+  private List<Question> readQuestions(boolean synthetic) {
     if (!Files.exists(data) && data.toString().equals(DEFAULT_DATA)) {
       throw new Main.BadInput("the shipped question set " + DEFAULT_DATA + " is not in "
           + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
@@ -237,8 +252,8 @@ final class RunCommand implements Callable<Integer> {
     } catch (Dataset.InvalidDataException e) {
       throw new Main.BadInput(e.getMessage());
     }
-    // The synthetic reasoner (the only backend until the ONNX one lands) solves arithmetic only.
-    for (Question q : questions) {
+    // The synthetic reasoner solves arithmetic only; a real model takes any text.
+    for (Question q : synthetic ? questions : List.<Question>of()) {
       if (Arithmetic.parse(q.text()) == null) {
         throw new Main.BadInput(data + ": question '" + q.id() + "' (" + q.text()
             + ") is not an arithmetic expression the synthetic reasoner can solve");
@@ -283,7 +298,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
     RunSupervisor.Run run = in.run(budget);
-    try (Backends models = Backends.synthetic();
+    try (Backends models = Backends.load(in.config(), backend, modelDir, prmDir);
         BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       checkModels(in, models.names());
       Behavior<Void> guardian = Behaviors.setup(ctx -> {

@@ -58,6 +58,19 @@ final class SweepCommand implements Callable<Integer> {
           + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4)")
   List<String> grid;
 
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Policy model folder for the onnx backend (default: reckon.models.policy)")
+  Path modelDir;
+
+  @Option(names = "--prm", paramLabel = "DIR",
+      description = "Process reward model folder for the onnx backend (default: reckon.models.prm)")
+  Path prmDir;
+
+  @Option(names = "--backend", paramLabel = "KIND",
+      description = "onnx: the models named in reckon.models (the shipped ones by default); "
+          + "synthetic: the seeded stand-in (default: reckon.models.backend)")
+  String backend;
+
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed of every sample (default: reckon.run.seed)")
   Long seed;
@@ -103,7 +116,7 @@ final class SweepCommand implements Callable<Integer> {
     SweepResult result;
     List<String> models;
     SweepProgress progress = new SweepProgress(err, System.console() != null, settings.progressInterval());
-    try (Backends backends = Backends.synthetic()) {
+    try (Backends backends = Backends.load(ConfigFactory.load(), backend, modelDir, prmDir)) {
       models = backends.names();
       SyncDriver driver = new SyncDriver(
           backends.proposer()::generate, backends.verifier()::score);
