@@ -1,0 +1,50 @@
+package io.reckon.app;
+
+import static io.reckon.app.Cli.reckon;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped ONNX models through the whole pipeline: what `reckon run` does by default. */
+class OnnxDefaultRunTest {
+
+  @Test
+  void shippedModelsAnswerEveryQuestionThroughTheActors(@TempDir Path dir) throws Exception {
+    Path data = Cli.smallData(dir, "test.jsonl", 1);
+    Path out = dir.resolve("out.jsonl");
+    Cli.Result r = reckon("run", "--backend", "onnx",
+        "--model", Cli.root().resolve("models/arith-policy").toString(),
+        "--prm", Cli.root().resolve("models/arith-prm").toString(),
+        "--data", data.toString(), "--strategy", "beam:m=2", "--budget", "8",
+        "--out", out.toString());
+
+    assertThat(r.status()).as(r.err()).isZero();
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(6);
+    ObjectMapper json = new ObjectMapper();
+    for (String line : lines) {
+      JsonNode q = json.readTree(line);
+      assertThat(q.get("status").asText()).isEqualTo("ok");
+      assertThat(q.get("spent").asInt()).isBetween(1, q.get("granted").asInt());
+      // Real models report real compute: tokens on both sides, FLOPs = 2 * params * tokens.
+      assertThat(q.at("/compute/generatedTokens").asLong()).isPositive();
+      assertThat(q.at("/compute/verifierTokens").asLong()).isPositive();
+      assertThat(q.at("/compute/proposerFlops").asDouble()).isPositive();
+      assertThat(q.get("candidates").size()).isPositive();
+    }
+  }
+
+  @Test
+  void aMissingModelFolderIsBadInputNamingIt(@TempDir Path dir) throws Exception {
+    Cli.Result r = reckon("run", "--backend", "onnx", "--model", dir.resolve("nowhere").toString(),
+        "--data", Cli.smallData(dir, "test.jsonl", 1).toString(), "--out", dir.resolve("o.jsonl").toString());
+    Cli.assertBadInput(r, "nowhere");
+    assertThat(dir.resolve("o.jsonl")).doesNotExist();
+  }
+}
