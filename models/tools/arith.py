@@ -85,6 +85,18 @@ def prompt(question, attempts=()):
 # ----------------------------------------------------------------------------- questions
 LEVELS = {
     # ops, max +/- operand, product factor ranges (a, b), probability an op is '*'
+    1: dict(ops=1, addmax=30, pa=(2, 15), pb=(2, 12), pmul=0.34),
+    2: dict(ops=2, addmax=20, pa=(2, 12), pb=(2, 9), pmul=0.34),
+    3: dict(ops=3, addmax=50, pa=(2, 20), pb=(2, 9), pmul=0.34),
+    4: dict(ops=4, addmax=99, pa=(2, 50), pb=(2, 9), pmul=0.34),
+    5: dict(ops=5, addmax=999, pa=(10, 99), pb=(2, 9), pmul=0.34),
+    6: dict(ops=6, addmax=999, pa=(10, 99), pb=(10, 99), pmul=0.34),
+}
+
+
+# The level table of the first two training stages (harder low levels, see README): the
+# question sets exclude every question those stages drew, replayed by gen_data.py.
+LEVELS_V0 = {
     1: dict(ops=1, addmax=99, pa=(2, 30), pb=(2, 9), pmul=0.34),
     2: dict(ops=2, addmax=99, pa=(2, 99), pb=(2, 9), pmul=0.34),
     3: dict(ops=3, addmax=999, pa=(2, 99), pb=(2, 9), pmul=0.34),
@@ -94,8 +106,8 @@ LEVELS = {
 }
 
 
-def gen_question(rng, level):
-    cfg = LEVELS[level]
+def gen_question(rng, level, table=None):
+    cfg = (table or LEVELS)[level]
     n = cfg["ops"]
     while True:
         ops = []
@@ -289,6 +301,11 @@ def revision_example(rng, question, n_attempts):
 
 
 # ----------------------------------------------------------------------------- model
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat([-x[..., h:], x[..., :h]], dim=-1)
+
+
 class Block(nn.Module):
     def __init__(self, d, h):
         super().__init__()
@@ -300,13 +317,22 @@ class Block(nn.Module):
         self.fc1 = nn.Linear(d, 4 * d)
         self.fc2 = nn.Linear(4 * d, d)
 
-    def forward(self, x, bias, past_k=None, past_v=None):
+    def forward(self, x, bias, past_k=None, past_v=None, rope=None, cache=None, cache_at=0):
         B, T, D = x.shape
         q, k, v = self.qkv(self.ln1(x)).split(D, dim=2)
         q = q.view(B, T, self.h, self.hd).transpose(1, 2)
         k = k.view(B, T, self.h, self.hd).transpose(1, 2)
         v = v.view(B, T, self.h, self.hd).transpose(1, 2)
-        if past_k is not None:
+        if rope is not None:
+            cos, sin = rope
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
+        if cache is not None:  # preallocated KV buffers (fast sampling in PyTorch)
+            cache[0][:, :, cache_at:cache_at + T] = k
+            cache[1][:, :, cache_at:cache_at + T] = v
+            k = cache[0][:, :, :cache_at + T]
+            v = cache[1][:, :, :cache_at + T]
+        elif past_k is not None:
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.hd)) + bias
@@ -318,12 +344,14 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, layers, heads, hidden, max_positions, vocab=VOCAB_SIZE, prm=False):
+    def __init__(self, layers, heads, hidden, max_positions, vocab=VOCAB_SIZE, prm=False, rope=True):
         super().__init__()
         self.cfg = dict(layers=layers, heads=heads, hidden=hidden, max_positions=max_positions,
-                        vocab=vocab, prm=prm)
+                        vocab=vocab, prm=prm, rope=rope)
         self.tok = nn.Embedding(vocab, hidden)
-        self.pos = nn.Embedding(max_positions, hidden)
+        self.pos = None if rope else nn.Embedding(max_positions, hidden)
+        hd = hidden // heads
+        self.register_buffer("inv_freq", 1.0 / (10000.0 ** (torch.arange(0, hd, 2).float() / hd)), persistent=False)
         self.blocks = nn.ModuleList([Block(hidden, heads) for _ in range(layers)])
         self.lnf = nn.LayerNorm(hidden)
         self.head = nn.Linear(hidden, vocab, bias=False)
@@ -340,12 +368,19 @@ class GPT(nn.Module):
     def n_params(self):
         return sum(p.numel() for p in self.parameters())
 
-    def body(self, input_ids, attention_mask, position_ids, past=None):
+    def body(self, input_ids, attention_mask, position_ids, past=None, caches=None, cache_at=0):
         """attention_mask: [B, past+T]; past: list of (k, v) or None. Returns hidden, presents."""
         B, T = input_ids.shape
         P = 0 if past is None else past[0][0].shape[2]
         total = attention_mask.shape[1]
-        x = self.tok(input_ids) + self.pos(position_ids.clamp(min=0, max=self.cfg["max_positions"] - 1))
+        x = self.tok(input_ids)
+        rope = None
+        if self.pos is not None:
+            x = x + self.pos(position_ids.clamp(min=0, max=self.cfg["max_positions"] - 1))
+        else:
+            ang = position_ids.clamp(min=0).unsqueeze(-1).float() * self.inv_freq  # [B, T, hd/2]
+            ang = torch.cat([ang, ang], dim=-1).unsqueeze(1)  # [B, 1, T, hd]
+            rope = (torch.cos(ang), torch.sin(ang))
         qpos = torch.arange(T, device=input_ids.device).unsqueeze(1) + (total - T)
         kpos = torch.arange(total, device=input_ids.device).unsqueeze(0)
         allowed = (kpos <= qpos).unsqueeze(0).unsqueeze(0) & (attention_mask > 0).unsqueeze(1).unsqueeze(2)
@@ -353,12 +388,12 @@ class GPT(nn.Module):
         presents = []
         for i, blk in enumerate(self.blocks):
             pk, pv = (past[i] if past is not None else (None, None))
-            x, k, v = blk(x, bias, pk, pv)
+            x, k, v = blk(x, bias, pk, pv, rope, caches[i] if caches is not None else None, cache_at)
             presents.append((k, v))
         return self.lnf(x), presents
 
-    def forward(self, input_ids, attention_mask, position_ids, past=None):
-        h, presents = self.body(input_ids, attention_mask, position_ids, past)
+    def forward(self, input_ids, attention_mask, position_ids, past=None, caches=None, cache_at=0):
+        h, presents = self.body(input_ids, attention_mask, position_ids, past, caches, cache_at)
         return self.head(h), presents
 
     def prm_scores(self, input_ids, attention_mask):
@@ -381,7 +416,7 @@ def save_ckpt(path, model, extra=None):
 def load_ckpt(path):
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
-    m = GPT(c["layers"], c["heads"], c["hidden"], c["max_positions"], c["vocab"], c["prm"])
+    m = GPT(c["layers"], c["heads"], c["hidden"], c["max_positions"], c["vocab"], c["prm"], c.get("rope", False))
     m.load_state_dict(ck["state"])
     m.eval()
     return m, ck.get("extra", {})
@@ -396,18 +431,23 @@ def generate(model, prompts, temperature=0.8, max_new=160, seed=0, greedy=False)
     enc = [encode(p) for p in prompts]
     B = len(enc)
     L = max(len(e) for e in enc)
+    maxpos = model.cfg["max_positions"]
+    max_new = max(1, min(max_new, maxpos - L))
     ids = torch.full((B, L), PAD, dtype=torch.long)
-    mask = torch.zeros((B, L), dtype=torch.long)
+    mask = torch.zeros((B, L + max_new), dtype=torch.long)
     for i, e in enumerate(enc):
         ids[i, L - len(e):] = torch.tensor(e)
-        mask[i, L - len(e):] = 1
-    pos = (mask.cumsum(1) - 1).clamp(min=0)
-    logits, past = model(ids, mask, pos)
+        mask[i, L - len(e):L] = 1
+    c = model.cfg
+    hd = c["hidden"] // c["heads"]
+    caches = [(torch.zeros(B, c["heads"], L + max_new, hd), torch.zeros(B, c["heads"], L + max_new, hd))
+              for _ in range(c["layers"])]
+    pos = (mask[:, :L].cumsum(1) - 1).clamp(min=0)
+    logits, _ = model(ids, mask[:, :L], pos, caches=caches, cache_at=0)
     nxt_logits = logits[:, -1, :]
-    out = [[] for _ in range(B)]
+    out = torch.full((B, max_new), EOS, dtype=torch.long)
     done = torch.zeros(B, dtype=torch.bool)
     last_pos = pos[:, -1]
-    maxpos = model.cfg["max_positions"]
     for t in range(max_new):
         if greedy or temperature <= 0:
             nxt = nxt_logits.argmax(-1)
@@ -415,17 +455,15 @@ def generate(model, prompts, temperature=0.8, max_new=160, seed=0, greedy=False)
             probs = torch.softmax(nxt_logits / temperature, dim=-1)
             nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
         nxt = torch.where(done, torch.full_like(nxt, EOS), nxt)
-        for i in range(B):
-            if not done[i]:
-                out[i].append(int(nxt[i]))
+        out[:, t] = nxt
         done = done | (nxt == EOS)
-        if bool(done.all()) or int(last_pos.max()) + 2 >= maxpos:
+        if bool(done.all()) or t == max_new - 1:
             break
-        mask = torch.cat([mask, torch.ones((B, 1), dtype=torch.long)], dim=1)
+        mask[:, L + t] = 1
         last_pos = last_pos + 1
-        logits, past = model(nxt.unsqueeze(1), mask, last_pos.unsqueeze(1), past)
+        logits, _ = model(nxt.unsqueeze(1), mask[:, :L + t + 1], last_pos.unsqueeze(1), caches=caches, cache_at=L + t)
         nxt_logits = logits[:, -1, :]
-    return [decode(o) for o in out]
+    return [decode(o.tolist()) for o in out]
 
 
 def extract_answer(completion):
@@ -448,3 +486,32 @@ def write_jsonl(path, rows):
     with open(path, "w") as f:
         for r in rows:
             f.write(json.dumps(r) + "\n")
+
+
+# ----------------------------------------------------------------------------- PRM labels
+def step_labels(question, completion):
+    """Splits a completion into lines and labels the '\\n' that ends each line.
+    A step line is right iff it and every line before it equal the canonical solution's
+    lines (every step arithmetically right and the right answer still reachable); the answer
+    line is right iff its answer equals the ground truth. Returns [(char_end, label)] where
+    char_end indexes the '\\n' inside the completion; lines without a terminating '\\n' are
+    ignored."""
+    steps, ans = solve_steps(question)
+    gold = [step_line(s) for s in steps]
+    out = []
+    ok = True
+    pos = 0
+    k = 0
+    while True:
+        nl = completion.find("\n", pos)
+        if nl < 0:
+            break
+        line = completion[pos:nl]
+        if line.startswith(ANSWER_MARKER):
+            out.append((nl, line[len(ANSWER_MARKER):].strip() == str(ans)))
+            break
+        ok = ok and k < len(gold) and line == gold[k]
+        out.append((nl, ok))
+        k += 1
+        pos = nl + 1
+    return out

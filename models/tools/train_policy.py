@@ -27,15 +27,35 @@ ap.add_argument("--revision-frac", type=float, default=0.25)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--ckpt-every", type=int, default=200)
+ap.add_argument("--level-weights", default=None, help="comma separated weights of levels 1-6 (default uniform)")
+ap.add_argument("--level-table", choices=["v1", "v0"], default="v1", help="v0: the harder level table of stages 1-2")
+ap.add_argument("--init", default=None, help="start from this checkpoint's weights (fresh optimizer)")
+ap.add_argument("--stop-at", type=int, default=0, help="stop after this many steps (schedule still spans --steps)")
+ap.add_argument("--minutes", type=float, default=0.0, help="if > 0: the schedule follows wall time instead of --steps")
 args = ap.parse_args()
 
 torch.manual_seed(args.seed)
 torch.set_num_threads(args.threads)
 rng = random.Random(args.seed)
 exclude = {r["question"] for s in ("validation", "test") for r in arith.read_jsonl(os.path.join(args.data, f"{s}.jsonl"))}
-stream = train_stream(args.seed * 7919, exclude)
+if args.level_table == "v0":
+    # stages 1-2 excluded the held-out splits of the v0 table (the current splits in turn exclude
+    # every question those stages drew, see gen_data.py)
+    from gen_data import make_split  # noqa: E402
+    exclude = set()
+    make_split("val", 100, 1001, exclude, arith.LEVELS_V0)
+    make_split("test", 200, 2002, exclude, arith.LEVELS_V0)
+stream = train_stream(args.seed * 7919, exclude,
+                      [float(x) for x in args.level_weights.split(",")] if args.level_weights else None,
+                      arith.LEVELS_V0 if args.level_table == "v0" else None)
 
 model = arith.GPT(args.layers, args.heads, args.hidden, args.max_positions)
+prev_tokens = 0
+if args.init:
+    init, iextra = arith.load_ckpt(args.init)
+    model.load_state_dict(init.state_dict())
+    model.train()
+    prev_tokens = int(iextra.get("training_tokens", 0))
 print(f"params {model.n_params()}", flush=True)
 opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
 
@@ -79,12 +99,18 @@ def next_batch():
     return ids, mask, tgt, int(mask.sum())
 
 
-tokens = 0
+tokens = prev_tokens
 t0 = time.time()
-warm = min(200, args.steps // 10)
+warm = 100
 ema = None
-for step in range(1, args.steps + 1):
-    lr = args.lr * (step / warm if step < warm else 0.5 * (1 + math.cos(math.pi * (step - warm) / (args.steps - warm))) * 0.95 + 0.05)
+step = 0
+while True:
+    step += 1
+    prog = (time.time() - t0) / (args.minutes * 60) if args.minutes > 0 else (step - 1) / args.steps
+    if prog >= 1 or (args.stop_at and step > args.stop_at):
+        step -= 1
+        break
+    lr = args.lr * min(1.0, step / warm) * (0.5 * (1 + math.cos(math.pi * prog)) * 0.95 + 0.05)
     for g in opt.param_groups:
         g["lr"] = lr
     ids, mask, tgt, ntok = next_batch()
@@ -99,8 +125,9 @@ for step in range(1, args.steps + 1):
     ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
     if step % 50 == 0 or step == 1:
         el = time.time() - t0
-        print(f"step {step}/{args.steps} loss {ema:.4f} lr {lr:.2e} tokens {tokens} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
-    if step % args.ckpt_every == 0 or step == args.steps:
+        print(f"step {step} prog {prog:.3f} loss {ema:.4f} lr {lr:.2e} tokens {tokens} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
+    if step % args.ckpt_every == 0:
         arith.save_ckpt(args.out, model, {"training_tokens": tokens, "steps": step, "seconds": time.time() - t0,
                                           "args": vars(args)})
+arith.save_ckpt(args.out, model, {"training_tokens": tokens, "steps": step, "seconds": time.time() - t0, "args": vars(args)})
 print(f"done tokens {tokens} seconds {time.time() - t0:.0f}", flush=True)

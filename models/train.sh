@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Reckon's model recipe: regenerates data/arith and models/{arith-policy,arith-policy-large,arith-prm}
+# from scratch with fixed seeds on CPU (Debian python3-torch), verifies every export with
+# onnx.checker and ONNX Runtime (Java) vs PyTorch, measures the quality numbers and writes
+# them into the model cards. About 90-120 minutes on 2 cores.
+#
+#   models/train.sh                # everything
+#   WORK=/tmp/reckon-train models/train.sh   # where checkpoints, samples and logs go
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${WORK:-/tmp/reckon-train}"
+PY=/usr/bin/python3
+ORT_VERSION=1.29.0
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONHASHSEED=0
+mkdir -p "$WORK"
+cd "$ROOT"
+
+# 1. Debian packages (PyPI is not needed). OpenBLAS matters: with Debian's reference BLAS
+#    torch trains ~20x slower.
+if ! $PY -c 'import torch, onnx, numpy' 2>/dev/null || ! ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3-torch python3-onnx python3-numpy libopenblas0-pthread openjdk-17-jdk-headless maven
+fi
+
+# 2. question sets
+$PY models/tools/gen_data.py data/arith
+
+# 3. small policy, in stages (the shipped model was trained with wall-clock schedules on 2
+#    shared cores; the step counts below are the steps those schedules reached, so a rerun gives
+#    a model of the same recipe, not bit-identical weights). Stages 1-2 use the earlier, harder
+#    level table v0 (the question sets exclude everything they drew, see gen_data.py).
+P="--layers 3 --heads 4 --hidden 112 --max-positions 640"
+T=models/tools/train_policy.py
+nice -n 10 $PY $T --data data/arith --out "$WORK/small_stage1.pt" $P --batch-tokens 4096 --lr 3e-3 \
+  --steps 2400 --stop-at 400 --seed 1 --level-table v0 > "$WORK/small_stage1.log" 2>&1
+nice -n 10 $PY $T --data data/arith --init "$WORK/small_stage1.pt" --out "$WORK/small_stage2.pt" $P --batch-tokens 2048 \
+  --lr 2e-3 --steps 2671 --stop-at 2300 --seed 11 --level-table v0 > "$WORK/small_stage2.log" 2>&1
+nice -n 10 $PY $T --data data/arith --init "$WORK/small_stage2.pt" --out "$WORK/small.pt" $P --batch-tokens 2048 \
+  --lr 2e-3 --revision-frac 0.2 --level-weights 3,3,2,1.5,1,1 --steps "${SMALL3_STEPS:-1774}" --seed 13 > "$WORK/small_stage3.log" 2>&1
+
+# 4. large policy: the small policy widened 3x (Net2Net-style, function preserving: 9x the
+#    parameters), then trained further; and the PRM on the small policy's own samples.
+#    The two run side by side.
+$PY models/tools/grow.py --small "$WORK/small.pt" --out "$WORK/large_init.pt" --factor 3
+nice -n 10 $PY $T --data data/arith --init "$WORK/large_init.pt" --out "$WORK/large.pt" --layers 3 --heads 12 --hidden 336 \
+  --max-positions 640 --batch-tokens 2048 --lr 1e-3 --revision-frac 0.2 --level-weights 3,3,2,1.5,1,1 \
+  --steps "${LARGE_STEPS:-435}" --seed 15 --ckpt-every 50 > "$WORK/large.log" 2>&1 &
+LARGE=$!
+nice -n 10 $PY models/tools/train_prm.py --data data/arith --policy "$WORK/small.pt" --out "$WORK/prm.pt" \
+  --samples-cache "$WORK/prm_samples.jsonl" --questions "${PRM_QUESTIONS:-120}" --per-question 8 \
+  --steps "${PRM_STEPS:-492}" --seed 3 > "$WORK/prm.log" 2>&1
+wait $LARGE
+
+# 5. export + onnx.checker
+$PY models/tools/export_onnx.py --ckpt "$WORK/small.pt" --outdir models/arith-policy --name arith-policy --kind causal-lm
+$PY models/tools/export_onnx.py --ckpt "$WORK/large.pt" --outdir models/arith-policy-large --name arith-policy-large --kind causal-lm
+$PY models/tools/export_onnx.py --ckpt "$WORK/prm.pt" --outdir models/arith-prm --name arith-prm --kind prm
+
+# 6. quality numbers on the test split -> model cards
+nice -n 10 $PY models/tools/evaluate.py --data data/arith --small "$WORK/small.pt" --large "$WORK/large.pt" \
+  --prm "$WORK/prm.pt" --out "$WORK/metrics.json" --cache "$WORK/eval" --per-level "${EVAL_PER_LEVEL:-20}" --n "${EVAL_N:-8}"
+$PY models/tools/notes.py "$WORK/metrics.json"
+$PY models/tools/write_cards.py --metrics "$WORK/metrics.json"
+
+# 7. final check: data, layouts, ONNX Runtime (Java) vs PyTorch
+if [ ! -f "$WORK/ort/onnxruntime-$ORT_VERSION.jar" ]; then
+  (cd "$WORK" && mvn -q dependency:copy -Dartifact=com.microsoft.onnxruntime:onnxruntime:$ORT_VERSION -DoutputDirectory="$WORK/ort")
+fi
+$PY models/check.py --ckpts "$WORK" --ort-jar "$WORK/ort/onnxruntime-$ORT_VERSION.jar"
