@@ -31,6 +31,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code reckon run}: answer a question set with one strategy and budget, on this node. */
@@ -39,7 +40,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs a question set through the actor pipeline (probe, scheduler, search, "
         + "workers) and writes one JSON line per question, in the order questions finish. With no "
-        + "options: the synthetic reasoner on the shipped test questions (data/arith/test.jsonl, "
+        + "options: the shipped ONNX models on the shipped test questions (data/arith/test.jsonl, "
         + "relative to the working directory).")
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_DATA = "data/arith/test.jsonl";
@@ -82,18 +83,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Proposer and verifier workers of each kind on this node (default: reckon.workers.count)")
   Integer workers;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Policy model folder for the onnx backend (default: reckon.models.policy)")
-  Path modelDir;
-
-  @Option(names = "--prm", paramLabel = "DIR",
-      description = "Process reward model folder for the onnx backend (default: reckon.models.prm)")
-  Path prmDir;
-
-  @Option(names = "--backend", paramLabel = "KIND",
-      description = "onnx: the models named in reckon.models (the shipped ones by default); "
-          + "synthetic: the seeded stand-in (default: reckon.models.backend)")
-  String backend;
+  @Mixin BackendOptions backendOptions = new BackendOptions();
 
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed for every question's sampling (default: reckon.run.seed)")
@@ -225,8 +215,7 @@ final class RunCommand implements Callable<Integer> {
     if (seed != null) {
       settings = settings.withSeed(seed);
     }
-    boolean synthetic = "synthetic".equalsIgnoreCase(
-        backend != null ? backend.strip() : hocon.getString("reckon.models.backend").strip());
+    boolean synthetic = backendOptions.synthetic(hocon);
     List<Question> questions = readQuestions(synthetic);
     return new Inputs(questions, config, learned, mode, settings,
         workers != null ? workers : settings.workers().count(), hocon);
@@ -298,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
     RunSupervisor.Run run = in.run(budget);
-    try (Backends models = Backends.load(in.config(), backend, modelDir, prmDir);
+    try (Backends models = backendOptions.load(in.config());
         BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       checkModels(in, models.names());
       Behavior<Void> guardian = Behaviors.setup(ctx -> {

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code reckon sweep}: measure a grid of strategies at every budget, learn the policy from it. */
@@ -58,18 +59,7 @@ final class SweepCommand implements Callable<Integer> {
           + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4)")
   List<String> grid;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Policy model folder for the onnx backend (default: reckon.models.policy)")
-  Path modelDir;
-
-  @Option(names = "--prm", paramLabel = "DIR",
-      description = "Process reward model folder for the onnx backend (default: reckon.models.prm)")
-  Path prmDir;
-
-  @Option(names = "--backend", paramLabel = "KIND",
-      description = "onnx: the models named in reckon.models (the shipped ones by default); "
-          + "synthetic: the seeded stand-in (default: reckon.models.backend)")
-  String backend;
+  @Mixin BackendOptions backendOptions = new BackendOptions();
 
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed of every sample (default: reckon.run.seed)")
@@ -116,7 +106,7 @@ final class SweepCommand implements Callable<Integer> {
     SweepResult result;
     List<String> models;
     SweepProgress progress = new SweepProgress(err, System.console() != null, settings.progressInterval());
-    try (Backends backends = Backends.load(ConfigFactory.load(), backend, modelDir, prmDir)) {
+    try (Backends backends = backendOptions.load(ConfigFactory.load())) {
       models = backends.names();
       SyncDriver driver = new SyncDriver(
           backends.proposer()::generate, backends.verifier()::score);
