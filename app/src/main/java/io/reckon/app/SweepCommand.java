@@ -105,7 +105,7 @@ final class SweepCommand implements Callable<Integer> {
     long start = System.nanoTime();
     SweepResult result;
     List<String> models;
-    SweepProgress progress = new SweepProgress(err, System.console() != null, settings.progressInterval());
+    SweepProgress progress = new SweepProgress(err, ProgressDisplay.onTerminal(), settings.progressInterval());
     try (Backends backends = backendOptions.load(ConfigFactory.load())) {
       models = backends.names();
       SyncDriver driver = new SyncDriver(
