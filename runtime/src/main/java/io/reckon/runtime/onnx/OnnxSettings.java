@@ -1,5 +1,6 @@
 package io.reckon.runtime.onnx;
 
+import io.reckon.runtime.SettingValues;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -110,31 +111,14 @@ public record OnnxSettings(
   }
 
   private static String normalize(String key) {
-    return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+    return SettingValues.normalize(key);
   }
 
   private static int intValue(String key, Object v) {
-    if (v instanceof Number n) {
-      if (n.doubleValue() != Math.rint(n.doubleValue())) {
-        throw new IllegalArgumentException("ONNX setting '" + key + "' must be an integer, was " + v);
-      }
-      return n.intValue();
-    }
-    try {
-      return Integer.parseInt(String.valueOf(v).strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("ONNX setting '" + key + "' must be an integer, was '" + v + "'");
-    }
+    return (int) SettingValues.integer("ONNX", key, v);
   }
 
   private static double doubleValue(String key, Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    try {
-      return Double.parseDouble(String.valueOf(v).strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("ONNX setting '" + key + "' must be a number, was '" + v + "'");
-    }
+    return SettingValues.number("ONNX", key, v);
   }
 }

@@ -1,6 +1,7 @@
 package io.reckon.runtime.openai;
 
 import io.reckon.runtime.PromptFormat;
+import io.reckon.runtime.SettingValues;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -202,29 +203,15 @@ public record OpenAiSettings(
   }
 
   private static String normalize(String key) {
-    return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+    return SettingValues.normalize(key);
   }
 
   private static long longValue(String key, Object v) {
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-      return n.longValue();
-    }
-    try {
-      return Long.parseLong(String.valueOf(v).strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("openai setting '" + key + "' must be an integer, was '" + v + "'");
-    }
+    return SettingValues.integer("openai", key, v);
   }
 
   private static double doubleValue(String key, Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    try {
-      return Double.parseDouble(String.valueOf(v).strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("openai setting '" + key + "' must be a number, was '" + v + "'");
-    }
+    return SettingValues.number("openai", key, v);
   }
 
   static Duration duration(String key, Object v) {
