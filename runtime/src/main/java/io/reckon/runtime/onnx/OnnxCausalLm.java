@@ -83,21 +83,11 @@ public final class OnnxCausalLm implements Proposer {
 
   /** Loads {@code model.onnx}, {@code tokenizer.json} and {@code config.json} from {@code dir}. */
   public static OnnxCausalLm load(Path dir, OnnxSettings settings) {
-    ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-    if (!config.kind().equals(ModelConfig.CAUSAL_LM)) {
-      throw new ModelLoadException(
-          dir.resolve("config.json") + ": kind is \"" + config.kind() + "\", but a proposer needs \""
-              + ModelConfig.CAUSAL_LM + "\"");
-    }
-    Path modelFile = dir.resolve("model.onnx");
-    HfTokenizer tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
-    OrtSession session;
-    try {
-      session = OnnxSessions.open(modelFile, settings);
-    } catch (RuntimeException e) {
-      tokenizer.close();
-      throw e;
-    }
+    OpenedModel opened = OpenedModel.open(dir, settings, ModelConfig.CAUSAL_LM, "a proposer");
+    Path modelFile = opened.modelFile();
+    ModelConfig config = opened.config();
+    HfTokenizer tokenizer = opened.tokenizer();
+    OrtSession session = opened.session();
     try {
       int layers = checkLayout(session, modelFile, config);
       boolean useCacheBranch = session.getInputNames().contains(USE_CACHE_BRANCH);
@@ -106,8 +96,7 @@ public final class OnnxCausalLm implements Proposer {
           config.name(), config.parameters(), layers, dir, settings.device());
       return new OnnxCausalLm(modelFile, config, settings, session, tokenizer, layers, useCacheBranch);
     } catch (RuntimeException e) {
-      OnnxSessions.close(session);
-      tokenizer.close();
+      opened.close();
       throw e;
     }
   }

@@ -61,21 +61,11 @@ public final class OnnxPrm implements Verifier {
 
   /** Loads {@code model.onnx}, {@code tokenizer.json} and {@code config.json} from {@code dir}. */
   public static OnnxPrm load(Path dir, OnnxSettings settings) {
-    ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-    if (!config.kind().equals(ModelConfig.PRM)) {
-      throw new ModelLoadException(
-          dir.resolve("config.json") + ": kind is \"" + config.kind() + "\", but a verifier needs \""
-              + ModelConfig.PRM + "\"");
-    }
-    Path modelFile = dir.resolve("model.onnx");
-    HfTokenizer tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
-    OrtSession session;
-    try {
-      session = OnnxSessions.open(modelFile, settings);
-    } catch (RuntimeException e) {
-      tokenizer.close();
-      throw e;
-    }
+    OpenedModel opened = OpenedModel.open(dir, settings, ModelConfig.PRM, "a verifier");
+    Path modelFile = opened.modelFile();
+    ModelConfig config = opened.config();
+    HfTokenizer tokenizer = opened.tokenizer();
+    OrtSession session = opened.session();
     try {
       boolean positions = checkLayout(session, modelFile);
       log.info(
@@ -83,8 +73,7 @@ public final class OnnxPrm implements Verifier {
           config.name(), config.parameters(), dir, settings.device());
       return new OnnxPrm(modelFile, config, settings, session, tokenizer, positions);
     } catch (RuntimeException e) {
-      OnnxSessions.close(session);
-      tokenizer.close();
+      opened.close();
       throw e;
     }
   }
