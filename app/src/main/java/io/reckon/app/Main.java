@@ -1,6 +1,11 @@
 package io.reckon.app;
 
+import io.reckon.protocol.Question;
+import io.reckon.runtime.Dataset;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,6 +62,22 @@ public final class Main implements Runnable {
       return 1;
     });
     return cmd.execute(args);
+  }
+
+  /**
+   * Reads a question set; a problem with it is bad input. {@code shipped} is the command's default
+   * file, which is only found from the repository root, so its absence gets that hint.
+   */
+  static List<Question> readQuestions(Path data, String shipped) {
+    if (!Files.exists(data) && data.toString().equals(shipped)) {
+      throw new BadInput("the shipped question set " + shipped + " is not in "
+          + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
+    }
+    try {
+      return Dataset.read(data);
+    } catch (Dataset.InvalidDataException e) {
+      throw new BadInput(e.getMessage());
+    }
   }
 
   /** Input the user can fix; the message names the problem. Exit status 2. */

@@ -8,7 +8,6 @@ import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunSupervisor;
 import io.reckon.actors.VerifierWorker;
 import io.reckon.protocol.Question;
-import io.reckon.runtime.Dataset;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
@@ -231,19 +230,10 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private List<Question> readQuestions(boolean synthetic) {
-    if (!Files.exists(data) && data.toString().equals(DEFAULT_DATA)) {
-      throw new Main.BadInput("the shipped question set " + DEFAULT_DATA + " is not in "
-          + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
-    }
-    List<Question> questions;
-    try {
-      questions = Dataset.read(data);
-    } catch (Dataset.InvalidDataException e) {
-      throw new Main.BadInput(e.getMessage());
-    }
+    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA);
     // The synthetic reasoner solves arithmetic only; a real model takes any text.
-    for (Question q : synthetic ? questions : List.<Question>of()) {
-      if (Arithmetic.parse(q.text()) == null) {
+    for (Question q : questions) {
+      if (synthetic && Arithmetic.parse(q.text()) == null) {
         throw new Main.BadInput(data + ": question '" + q.id() + "' (" + q.text()
             + ") is not an arithmetic expression the synthetic reasoner can solve");
       }

@@ -4,7 +4,6 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.protocol.Question;
-import io.reckon.runtime.Dataset;
 import io.reckon.runtime.JsonFiles;
 import io.reckon.search.SyncDriver;
 import io.reckon.search.policy.Policy;
@@ -175,16 +174,7 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   private List<Question> readQuestions(Sweep.Settings s) {
-    if (!Files.exists(data) && data.toString().equals(DEFAULT_DATA)) {
-      throw new Main.BadInput("the shipped question set " + DEFAULT_DATA + " is not in "
-          + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
-    }
-    List<Question> questions;
-    try {
-      questions = Dataset.read(data);
-    } catch (Dataset.InvalidDataException e) {
-      throw new Main.BadInput(e.getMessage());
-    }
+    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA);
     for (Question q : questions) {
       if (q.answer() == null) {
         throw new Main.BadInput(data + ": question '" + q.id()
