@@ -15,13 +15,7 @@ class GainAllocationTest {
   private static final GainAllocation.Settings NO_DECISIVE = new GainAllocation.Settings(2, 0, 1e9);
 
   private static AccuracyCurve curve(int[] budgets, double[] acc) {
-    List<Integer> b = new ArrayList<>();
-    List<Double> a = new ArrayList<>();
-    for (int i = 0; i < budgets.length; i++) {
-      b.add(budgets[i]);
-      a.add(acc[i]);
-    }
-    return new AccuracyCurve(b, a).concave();
+    return WaterFillingTest.curve(budgets, acc).concave();
   }
 
   // Steep to 4 then almost flat: an easy bin.

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class WaterFillingTest {
 
-  private static AccuracyCurve curve(int[] budgets, double[] acc) {
+  /** A curve from parallel arrays (also used by GainAllocationTest). */
+  static AccuracyCurve curve(int[] budgets, double[] acc) {
     List<Integer> b = new ArrayList<>();
     List<Double> a = new ArrayList<>();
     for (int i = 0; i < budgets.length; i++) {
