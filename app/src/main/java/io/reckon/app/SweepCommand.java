@@ -80,6 +80,12 @@ final class SweepCommand implements Callable<Integer> {
       defaultValue = "" + Sweep.Settings.DEFAULT_RESAMPLES)
   int resamples;
 
+  @Option(names = "--search-max", paramLabel = "N",
+      description = "Run the tree searches and revisions only at budgets up to N (0: every "
+          + "budget); best-of-N still covers every budget from the pool (default: ${DEFAULT-VALUE})",
+      defaultValue = "0")
+  int searchMax;
+
   @Option(names = "--bins", paramLabel = "K",
       description = "Difficulty bins (quantiles) of the policy (default: ${DEFAULT-VALUE})",
       defaultValue = "5")
@@ -165,11 +171,12 @@ final class SweepCommand implements Callable<Integer> {
     int max = budgets.get(budgets.size() - 1);
     try {
       return new Sweep.Settings(budgets, configs, pool != null ? pool : max, probe, resamples,
-          io.reckon.search.StrategyConfig.DEFAULT_TEMPERATURE, settings.run().seed());
+          io.reckon.search.StrategyConfig.DEFAULT_TEMPERATURE, settings.run().seed(), searchMax);
     } catch (IllegalArgumentException e) {
       throw new Main.BadInput(e.getMessage().replaceFirst("^sweep: ", "")
           .replace("poolSize", "--pool").replace("probeSize", "--probe")
-          .replace("resamples", "--resamples").replace("budgets", "--budgets"));
+          .replace("resamples", "--resamples").replace("budgets", "--budgets")
+          .replace("searchMaxBudget", "--search-max"));
     }
   }
 

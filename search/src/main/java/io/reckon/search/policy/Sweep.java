@@ -33,7 +33,8 @@ import java.util.Set;
  *       subsets, so their differences are not subset noise. Their compute is n/poolSize of the
  *       pool's measured cost (without the verifier's part for a majority vote).
  *   <li><b>search</b>: every other configuration, once per question and budget it can run at
- *       exactly ({@code usableBudget(budget) == budget}; other cells are left empty), scored 0/1.
+ *       exactly ({@code usableBudget(budget) == budget}) up to {@code searchMaxBudget}; other
+ *       cells are left empty. Scored 0/1.
  * </ol>
  *
  * <p>Deterministic for a seed, whatever the chunk size: every seed derives from the sweep's seed,
@@ -66,6 +67,9 @@ public final class Sweep {
    * @param resamples random subsets per (question, budget) when subsampling is not exhaustive
    * @param temperature the pool's sampling temperature
    * @param seed every random choice derives from it
+   * @param searchMaxBudget the search phase runs only at budgets up to this (0: at every budget);
+   *     best-of-N still reaches every budget from the pool. Tree searches cost their whole budget
+   *     per question and budget, so on small machines they are what a sweep's time goes to.
    */
   public record Settings(
       List<Integer> budgets,
@@ -74,7 +78,8 @@ public final class Sweep {
       int probeSize,
       int resamples,
       double temperature,
-      long seed) {
+      long seed,
+      int searchMaxBudget) {
 
     public static final int DEFAULT_PROBE = 4;
     public static final int DEFAULT_RESAMPLES = 16;
@@ -126,6 +131,21 @@ public final class Sweep {
         throw new IllegalArgumentException(
             "sweep: temperature must be a finite number >= 0, got " + temperature);
       }
+      if (searchMaxBudget < 0) {
+        throw new IllegalArgumentException(
+            "sweep: searchMaxBudget must be >= 0 (0: every budget), got " + searchMaxBudget);
+      }
+    }
+
+    /** Without a limit on the search phase's budgets. */
+    public Settings(List<Integer> budgets, List<String> grid, int poolSize, int probeSize,
+        int resamples, double temperature, long seed) {
+      this(budgets, grid, poolSize, probeSize, resamples, temperature, seed, 0);
+    }
+
+    /** Whether the search phase runs at budget n. */
+    public boolean searches(int n) {
+      return searchMaxBudget == 0 || n <= searchMaxBudget;
     }
 
     /** The default grid, a pool of the largest budget, a probe of 4 (or the pool), 16 resamples, seed 0. */
@@ -136,27 +156,31 @@ public final class Sweep {
     }
 
     public Settings withGrid(List<String> g) {
-      return new Settings(budgets, g, poolSize, probeSize, resamples, temperature, seed);
+      return new Settings(budgets, g, poolSize, probeSize, resamples, temperature, seed, searchMaxBudget);
     }
 
     public Settings withPoolSize(int p) {
-      return new Settings(budgets, grid, p, probeSize, resamples, temperature, seed);
+      return new Settings(budgets, grid, p, probeSize, resamples, temperature, seed, searchMaxBudget);
     }
 
     public Settings withProbeSize(int p) {
-      return new Settings(budgets, grid, poolSize, p, resamples, temperature, seed);
+      return new Settings(budgets, grid, poolSize, p, resamples, temperature, seed, searchMaxBudget);
     }
 
     public Settings withResamples(int r) {
-      return new Settings(budgets, grid, poolSize, probeSize, r, temperature, seed);
+      return new Settings(budgets, grid, poolSize, probeSize, r, temperature, seed, searchMaxBudget);
     }
 
     public Settings withTemperature(double t) {
-      return new Settings(budgets, grid, poolSize, probeSize, resamples, t, seed);
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, t, seed, searchMaxBudget);
+    }
+
+    public Settings withSearchMaxBudget(int m) {
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, seed, m);
     }
 
     public Settings withSeed(long s) {
-      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, s);
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, s, searchMaxBudget);
     }
   }
 
@@ -227,7 +251,9 @@ public final class Sweep {
     SweepResult.Cost probeSum = SweepResult.Cost.ZERO;
     for (int c = 0; c < nc; c++) {
       for (int b = 0; b < nb; b++) {
-        boolean runs = subsampled[c] || grid.get(c).usableBudget(budgets.get(b)) == budgets.get(b);
+        int n = budgets.get(b);
+        boolean runs = subsampled[c]
+            || (grid.get(c).usableBudget(n) == n && settings.searches(n));
         costSum[c][b] = runs ? SweepResult.Cost.ZERO : null;
         for (int q = 0; q < nq; q++) {
           correct[q][c][b] = Double.NaN;
@@ -298,7 +324,7 @@ public final class Sweep {
           StrategyConfig config = grid.get(c);
           for (int b = 0; b < nb; b++) {
             int n = budgets.get(b);
-            if (config.usableBudget(n) != n) {
+            if (config.usableBudget(n) != n || !settings.searches(n)) {
               continue;
             }
             long seed = runSeed(settings.seed(), q, config.name(), n);

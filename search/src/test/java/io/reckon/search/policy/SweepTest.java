@@ -90,6 +90,25 @@ class SweepTest {
   }
 
   @Test
+  void aSearchBudgetLimitLeavesTheLargerSearchCellsEmptyButNotBestOfN() {
+    List<Question> qs = Toy.slice(4, 100);
+    List<String> grid = List.of("weighted-bon", "beam:m=4");
+    Sweep.Settings settings = Sweep.Settings.of(List.of(1, 2, 4, 8)).withGrid(grid);
+    SweepResult limited = sweep(qs, settings.withSearchMaxBudget(4), 64);
+    SweepResult full = sweep(qs, settings, 64);
+    assertThat(limited.compute().get(1).get(2)).isNotNull();
+    assertThat(limited.compute().get(1).get(3)).as("beam at 8, above the limit").isNull();
+    assertThat(limited.compute().get(0).get(3)).as("best-of-N at 8 comes from the pool").isNotNull();
+    for (int q = 0; q < qs.size(); q++) {
+      assertThat(limited.correct().get(q).get(1).get(3)).isNull();
+      // below the limit the cells are the unlimited sweep's, run for run
+      assertThat(limited.correct().get(q).get(1).get(2)).isEqualTo(full.correct().get(q).get(1).get(2));
+      assertThat(limited.correct().get(q).get(0).get(3)).isEqualTo(full.correct().get(q).get(0).get(3));
+    }
+    assertThatThrownBy(() -> settings.withSearchMaxBudget(-1)).hasMessageContaining("searchMaxBudget");
+  }
+
+  @Test
   void theSameSeedGivesTheSameResultWhateverTheChunkSize() {
     List<Question> qs = Toy.slice(8, 70);
     Sweep.Settings settings = Sweep.Settings.of(List.of(1, 2, 4))
