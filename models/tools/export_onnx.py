@@ -106,6 +106,15 @@ cfg = {
                "step_delimiter": arith.STEP_DELIM, "answer_marker": arith.ANSWER_MARKER},
 }
 if args.kind == "causal-lm":
+    # the compute that made the model (the paper's 6 N D): a widened model counts the tokens it saw
+    # before widening at the size it had then
+    w = extra.get("widened_from")
+    if w:
+        cfg["widened_from"] = w
+        cfg["pretraining_flops"] = 6.0 * w["parameters"] * w["training_tokens"] + \
+            6.0 * model.n_params() * (cfg["training_tokens"] - w["training_tokens"])
+    else:
+        cfg["pretraining_flops"] = 6.0 * model.n_params() * cfg["training_tokens"]
     cfg["onnx_inputs"] = ["input_ids", "attention_mask", "position_ids"] + [f"past_key_values.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
     cfg["onnx_outputs"] = ["logits"] + [f"present.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
 else:

@@ -71,4 +71,7 @@ if __name__ == "__main__":
         l2, _ = b0(ids, torch.ones_like(ids), torch.arange(ids.shape[1])[None])
     print(f"params {small.n_params()} -> {big.n_params()} ({big.n_params() / small.n_params():.2f}x); "
           f"widened logits diff {float((l1 - l2).abs().max()):.2e}")
+    # what the widened model inherited: its pretraining FLOPs are 6 x N_small x these tokens plus
+    # 6 x N_large x the tokens it trains on afterwards (export_onnx.py writes both into config.json)
+    extra = dict(extra, widened_from={"parameters": small.n_params(), "training_tokens": int(extra.get("training_tokens", 0))})
     arith.save_ckpt(a.out, big, extra)

@@ -64,6 +64,7 @@ if args.init:
     model.load_state_dict(init.state_dict())
     model.train()
     prev_tokens = int(iextra.get("training_tokens", 0))
+carried = {k: iextra[k] for k in ("widened_from",) if args.init and k in iextra}
 print(f"params {model.n_params()}", flush=True)
 net = model
 if WORLD > 1:
@@ -148,7 +149,7 @@ while True:
         print(f"step {step} prog {prog:.3f} loss {ema:.4f} lr {lr:.2e} tokens {tokens} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
     if step % args.ckpt_every == 0:
         arith.save_ckpt(args.out, model, {"training_tokens": prev_tokens + mine * WORLD, "steps": step, "seconds": time.time() - t0,
-                                          "args": vars(args)})
+                                          "args": vars(args), **carried})
 if WORLD > 1:
     mt = torch.tensor([mine], dtype=torch.long)
     dist.all_reduce(mt)
@@ -156,5 +157,5 @@ if WORLD > 1:
 tokens = prev_tokens + mine
 if RANK == 0:
     arith.save_ckpt(args.out, model, {"training_tokens": tokens, "steps": step, "seconds": time.time() - t0,
-                                      "world": WORLD, "args": vars(args)})
+                                      "world": WORLD, "args": vars(args), **carried})
 print(f"done tokens {tokens} seconds {time.time() - t0:.0f}", flush=True)

@@ -659,7 +659,7 @@ final class Report {
     summary.put("flopsMatched", json);
     b.append(Charts.img(chart, "FLOPs-matched comparison"));
     b.append("<p>X = 6&middot;N&middot;D<sub>pretrain</sub> + 2&middot;N&middot;D<sub>inference</sub> per model, ")
-        .append("with N and D<sub>pretrain</sub> from the model cards (small ")
+        .append("with N and D<sub>pretrain</sub> from the model cards (effective tokens where a card gives its pretraining FLOPs; small ")
         .append(Html.escape(f.small().name())).append(String.format(Locale.ROOT, ": %.3g parameters, %.3g tokens; larger ",
             f.small().parameters(), f.small().trainingTokens()))
         .append(Html.escape(f.large().name())).append(String.format(Locale.ROOT, ": %.3g parameters, %.3g tokens",

@@ -193,7 +193,12 @@ final class ReportCommand implements Callable<Integer> {
     return new Report.Flops(small, large, greedy, largeGreedy, null);
   }
 
-  /** parameters and training_tokens from a model folder's config.json. */
+  /**
+   * parameters and training_tokens from a model folder's config.json. Where the card also gives
+   * {@code pretraining_flops} (a model widened from a smaller one saw part of its tokens at the
+   * smaller size), the tokens are the effective ones, flops / (6 · parameters), so that the
+   * paper's 6·N·D is the compute that really made the model.
+   */
   private static Report.ModelCard card(Path dir) {
     Path file = Files.isDirectory(dir) ? dir.resolve("config.json") : dir;
     if (!Files.exists(file)) {
@@ -211,7 +216,16 @@ final class ReportCommand implements Callable<Integer> {
       }
     }
     String name = n.path("name").asText(dir.getFileName().toString());
-    return new Report.ModelCard(file, name, n.get("parameters").asDouble(), n.get("training_tokens").asDouble());
+    double parameters = n.get("parameters").asDouble();
+    double tokens = n.get("training_tokens").asDouble();
+    JsonNode flops = n.path("pretraining_flops");
+    if (!flops.isMissingNode() && !flops.isNull()) {
+      if (!flops.isNumber() || flops.asDouble() <= 0) {
+        throw new Main.BadInput(file + ": 'pretraining_flops' must be a positive number");
+      }
+      tokens = flops.asDouble() / (6 * parameters);
+    }
+    return new Report.ModelCard(file, name, parameters, tokens);
   }
 
   private static void writeAtomically(Path file, String text) throws IOException {

@@ -2,6 +2,7 @@ package io.reckon.app;
 
 import static io.reckon.app.Cli.reckon;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -100,6 +101,24 @@ class ReportCommandTest {
     assertThat(flops.get("ratios").get(2).get("bins")).hasSize(4); // 3 bins and all
     assertThat(s.get("targets").get("schedulerGain").get("met").isBoolean()).isTrue();
     assertThat(s.get("targets").has("fourTimesFewerGenerations")).isTrue();
+  }
+
+  @Test
+  void aWidenedModelCountsThePretrainingFlopsItsCardGives() throws IOException {
+    // 1e8 tokens at 1M parameters before widening, 1e8 more at 9M: 6.0e14 + 5.4e15 FLOPs
+    Path widened = Files.createDirectories(dir.resolve("widened"));
+    Files.writeString(widened.resolve("config.json"), "{\"name\": \"widened\", \"parameters\": 9000000, "
+        + "\"training_tokens\": 200000000, \"pretraining_flops\": 6.0e15}");
+    Path out = Files.createDirectories(dir.resolve("widened-report")).resolve("r.html");
+    JsonNode s = report(out, "--large-greedy", greedy.toString(), "--small-model", small.toString(),
+        "--large-model", widened.toString());
+    JsonNode card = s.get("flopsMatched").get("large");
+    assertThat(card.get("trainingTokens").asDouble()).isCloseTo(6.0e15 / (6 * 9e6), within(1.0));
+    Files.writeString(widened.resolve("config.json"), "{\"name\": \"widened\", \"parameters\": 9000000, "
+        + "\"training_tokens\": 200000000, \"pretraining_flops\": -1}");
+    Cli.assertBadInput(reckon("report", "--sweep", testSweep.toString(), "--policy", policy.toString(),
+        "--large-greedy", greedy.toString(), "--small-model", small.toString(),
+        "--large-model", widened.toString(), "--out", out.toString()), "pretraining_flops");
   }
 
   @Test
