@@ -338,13 +338,14 @@ final class Report {
   private String revisionsSection() {
     List<String> revs = sweep.configs().stream()
         .filter(c -> c.startsWith("revisions:") && c.contains("sel=weighted")).toList();
-    // The largest budget at which the most revision ratios run.
+    // The largest budget at which the most revision ratios ran (a sweep limited by --search-max
+    // has no revisions above its limit).
     int at = -1;
     int most = 1;
     for (int j = 0; j < budgets.size(); j++) {
       int n = 0;
       for (String r : revs) {
-        if (Analysis.chainLength(r, budgets.get(j)) > 0) {
+        if (Analysis.chainLength(r, budgets.get(j)) > 0 && sweep.cost(r, budgets.get(j)) != null) {
           n++;
         }
       }

@@ -122,6 +122,21 @@ class ReportCommandTest {
   }
 
   @Test
+  void aSweepLimitedBySearchMaxComparesRevisionRatiosAtItsLimit() throws IOException {
+    Path limited = dir.resolve("limited-sweep.json");
+    ok(reckon("sweep", "--data", Cli.smallData(dir, "test.jsonl", 3).toString(), "--budgets", "1,2,4",
+        "--grid", "weighted-bon;revisions:len=1;revisions:len=all", "--probe", "2", "--search-max", "2",
+        "--sweep-out", limited.toString(), "--seed", "1"));
+    Path out = Files.createDirectories(dir.resolve("limited")).resolve("r.html");
+    Cli.Result r = reckon("report", "--sweep", limited.toString(), "--policy", policy.toString(),
+        "--out", out.toString());
+    ok(r);
+    JsonNode rev = new ObjectMapper().readTree(out.resolveSibling("summary.json").toFile()).get("revisions");
+    assertThat(rev.get("available").asBoolean()).isTrue();
+    assertThat(rev.get("budget").asInt()).isEqualTo(2);
+  }
+
+  @Test
   void withoutTheLargerModelTheFlopsSectionSaysSo() throws IOException {
     Path out = Files.createDirectories(dir.resolve("bare")).resolve("r.html");
     JsonNode s = report(out);
