@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -54,27 +53,13 @@ class GainAllocationTest {
   void withOneQuestionPerClassItIsWaterFillingAndMatchesBruteForce() {
     SplittableRandom random = new SplittableRandom(11);
     for (int trial = 0; trial < 200; trial++) {
-      List<AccuracyCurve> curves = new ArrayList<>();
-      for (int q = 0; q < 3; q++) {
-        double[] acc = new double[5];
-        double level = 0;
-        for (int i = 0; i < acc.length; i++) {
-          level += random.nextDouble() * 0.3;
-          acc[i] = Math.min(1, level);
-        }
-        curves.add(curve(new int[] {1, 2, 4, 8, 16}, acc));
-      }
+      List<AccuracyCurve> curves =
+          WaterFillingTest.randomRisingCurves(random).stream().map(AccuracyCurve::concave).toList();
       int pool = random.nextInt(30);
       int[] levels = GainAllocation.levels(curves, new double[] {1, 1, 1}, 0, pool, 16);
       assertThat(levels).containsExactly(WaterFilling.allocate(curves, new int[3], pool, 16));
       assertThat(Arrays.stream(levels).sum()).isLessThanOrEqualTo(pool);
-      double best = 0;
-      for (int a = 0; a <= Math.min(pool, 16); a++) {
-        for (int b = 0; a + b <= pool && b <= 16; b++) {
-          int c = Math.min(16, pool - a - b);
-          best = Math.max(best, curves.get(0).at(a) + curves.get(1).at(b) + curves.get(2).at(c));
-        }
-      }
+      double best = WaterFillingTest.bruteForceBest(curves, pool, 16);
       assertThat(WaterFilling.value(curves, levels)).as("trial %d", trial).isCloseTo(best, within(1e-9));
     }
   }

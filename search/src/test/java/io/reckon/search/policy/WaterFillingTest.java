@@ -21,6 +21,36 @@ class WaterFillingTest {
     return new AccuracyCurve(b, a);
   }
 
+  /**
+   * Three random rising curves at budgets 1, 2, 4, 8, 16, not yet concave (also used by
+   * GainAllocationTest).
+   */
+  static List<AccuracyCurve> randomRisingCurves(SplittableRandom random) {
+    List<AccuracyCurve> curves = new ArrayList<>();
+    for (int q = 0; q < 3; q++) {
+      double[] acc = new double[5];
+      double level = 0;
+      for (int i = 0; i < acc.length; i++) {
+        level += random.nextDouble() * 0.3;
+        acc[i] = Math.min(1, level);
+      }
+      curves.add(curve(new int[] {1, 2, 4, 8, 16}, acc));
+    }
+    return curves;
+  }
+
+  /** The best total accuracy of three curves over every split of {@code pool}, each at most {@code cap}. */
+  static double bruteForceBest(List<AccuracyCurve> curves, int pool, int cap) {
+    double best = 0;
+    for (int a = 0; a <= Math.min(pool, cap); a++) {
+      for (int b = 0; a + b <= pool && b <= cap; b++) {
+        int c = Math.min(cap, pool - a - b);
+        best = Math.max(best, curves.get(0).at(a) + curves.get(1).at(b) + curves.get(2).at(c));
+      }
+    }
+    return best;
+  }
+
   @Test
   void budgetGoesWhereItGainsMostPerGeneration() {
     // Easy: saturated at 1 generation. Medium: gains steadily up to 8. Hopeless: never gains.
@@ -38,26 +68,12 @@ class WaterFillingTest {
   void greedyMatchesBruteForceOnRandomConcaveCurves() {
     SplittableRandom random = new SplittableRandom(7);
     for (int trial = 0; trial < 200; trial++) {
-      List<AccuracyCurve> curves = new ArrayList<>();
-      for (int q = 0; q < 3; q++) {
-        double[] acc = new double[5];
-        double level = 0;
-        for (int i = 0; i < acc.length; i++) {
-          level += random.nextDouble() * 0.3;
-          acc[i] = Math.min(1, level);
-        }
-        curves.add(curve(new int[] {1, 2, 4, 8, 16}, acc).concave());
-      }
+      List<AccuracyCurve> curves =
+          randomRisingCurves(random).stream().map(AccuracyCurve::concave).toList();
       int pool = random.nextInt(20);
       int[] plan = WaterFilling.allocate(curves, new int[] {0, 0, 0}, pool, 16);
 
-      double best = 0;
-      for (int a = 0; a <= Math.min(pool, 16); a++) {
-        for (int b = 0; a + b <= pool && b <= 16; b++) {
-          int c = Math.min(16, pool - a - b);
-          best = Math.max(best, WaterFilling.value(curves, new int[] {a, b, c}));
-        }
-      }
+      double best = bruteForceBest(curves, pool, 16);
       assertThat(plan[0] + plan[1] + plan[2]).isLessThanOrEqualTo(pool);
       assertThat(WaterFilling.value(curves, plan)).isCloseTo(best, within(1e-9));
     }
