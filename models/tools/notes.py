@@ -13,6 +13,7 @@ per = ev.get("per_level", 0)
 p1 = s.get("pass@1_T0.8", {})
 pn = s.get(f"pass@{n}_T0.8", {})
 MID = ["3", "4"]
+LV = ["1", "2", "3", "4", "5", "6"]
 
 noise = (f"\nThe evaluation uses the first {per} test questions of each level, so one question is "
          f"{100.0 / per:.1f} points at a level: a target met or missed by one or two questions is within noise.\n"
@@ -41,10 +42,9 @@ for lv in MID:
     gap = pn.get(lv, 0) - p1.get(lv, 0)
     if gap < 20:
         missed.append(f"pass@{n} - pass@1 at level {lv} is {gap:+.1f} points (target >= +20)")
-lv6 = ["1", "2", "3", "4", "5", "6"]
-if not all(p1.get(lv6[i], 0) >= p1.get(lv6[i + 1], 0) for i in range(5)):
-    bumps = ", ".join(f"L{lv6[i]} {p1.get(lv6[i], 0):.1f} % < L{lv6[i + 1]} {p1.get(lv6[i + 1], 0):.1f} %"
-                      for i in range(5) if p1.get(lv6[i], 0) < p1.get(lv6[i + 1], 0))
+rises = [(a, b) for a, b in zip(LV, LV[1:]) if p1.get(a, 0) < p1.get(b, 0)]
+if rises:
+    bumps = ", ".join(f"L{a} {p1.get(a, 0):.1f} % < L{b} {p1.get(b, 0):.1f} %" for a, b in rises)
     missed.append(f"pass@1 does not fall at every level ({bumps}): level 1's single step draws from "
                   "larger numbers (sums up to 30+30, products up to 15x12) than level 2's steps (addends up to 20, "
                   "products up to 12x9), so level 1 is not the easiest per step for this model")
@@ -69,7 +69,7 @@ notes["arith-prm"] = note(missed, (
 
 missed = []
 gl, gs = large.get("greedy_pass@1", {}), s.get("greedy_pass@1", {})
-for lv in ["1", "2", "3", "4", "5", "6"]:
+for lv in LV:
     if not gl.get(lv, 0) > gs.get(lv, 0):
         missed.append(f"greedy pass@1 at level {lv}: {gl.get(lv, 0):.1f} % vs the small policy's {gs.get(lv, 0):.1f} %")
 notes["arith-policy-large"] = note(missed, (

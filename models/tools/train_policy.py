@@ -112,8 +112,7 @@ def next_batch():
     return ids, mask, tgt, int(mask.sum())
 
 
-tokens = prev_tokens  # rank 0's running count (x WORLD for intermediate checkpoints)
-mine = 0  # this rank's tokens; summed over ranks for the final count
+mine = 0  # this rank's tokens: x WORLD for the log and intermediate checkpoints, summed over ranks at the end
 t0 = time.time()
 warm = 100
 ema = None
@@ -132,7 +131,6 @@ while True:
     for g in opt.param_groups:
         g["lr"] = lr
     ids, mask, tgt, ntok = next_batch()
-    tokens += ntok
     mine += ntok
     pos = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
     logits, _ = net(ids, mask, pos)
@@ -146,7 +144,7 @@ while True:
         continue
     if step % 50 == 0 or step == 1:
         el = time.time() - t0
-        print(f"step {step} prog {prog:.3f} loss {ema:.4f} lr {lr:.2e} tokens {tokens} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
+        print(f"step {step} prog {prog:.3f} loss {ema:.4f} lr {lr:.2e} tokens {prev_tokens + mine * WORLD} {el:.0f}s ({el / step:.2f}s/step)", flush=True)
     if step % args.ckpt_every == 0:
         arith.save_ckpt(args.out, model, {"training_tokens": prev_tokens + mine * WORLD, "steps": step, "seconds": time.time() - t0,
                                           "args": vars(args), **carried})
