@@ -7,16 +7,24 @@ import io.reckon.protocol.ModelRequest;
 import io.reckon.protocol.ScoreReply;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PRM beam search, and lookahead search when {@code k > 0}.
  *
- * <p>N first steps are sampled; each round the unfinished candidates are scored, the top N/M are
- * kept and each is expanded with M sampled next steps, so every round holds N candidates.
- * Candidates that write their answer line leave the pool for the finals. With lookahead, each
+ * <p>As huggingface/search-and-learn's {@code _beam_search} runs it: N first steps are sampled;
+ * each round the unfinished candidates are scored, identical partial solutions are merged
+ * ({@code dedupe}, sal's {@code filter_duplicates}, on by default: on a near-deterministic task
+ * the M children of one parent are often the same, and without it the top N/M can all be one
+ * prefix), the top N/M are kept, and the active pool is refilled to N by giving the kept ones
+ * N/kept children each (round-robin for the rest), so every round samples N next steps even when
+ * duplicates or finished candidates thinned the pool. Candidates that write their answer line
+ * leave for the finals; the last round generates to the end. At most N finals, the best by score,
+ * go to the final weighted best-of-N (sal's {@code sort_completed}). With lookahead, each
  * unfinished candidate is scored at the end of a greedy (temperature 0) rollout of up to k more
- * steps; the rollout itself is thrown away. The final answer is weighted best-of-N over the finals.
+ * steps (none in the last round); the rollout itself is thrown away.
  *
  * <p>Budget in the paper's accounting: N for beam search, N·(k+1) for lookahead, charged with the
  * first request (tokens and FLOPs measure what the rounds really cost).
@@ -52,7 +60,16 @@ final class BeamSearch extends AbstractStrategy {
   @Override
   protected List<ModelRequest> begin() {
     int charge = n * (config.lookahead() + 1);
-    return List.of(generate(List.of(), List.of(), n, 1, config.temperature(), charge));
+    return List.of(generate(List.of(), List.of(), n, stepsThisRound(), config.temperature(), charge));
+  }
+
+  private boolean lastRound() {
+    return rounds >= config.maxRounds() - 1;
+  }
+
+  /** One step a round, except the last round, which writes to the end as sal's does. */
+  private int stepsThisRound() {
+    return lastRound() ? io.reckon.protocol.GenerateRequest.TO_END : 1;
   }
 
   @Override
@@ -76,7 +93,7 @@ final class BeamSearch extends AbstractStrategy {
     }
     candidates = children;
     scoredPaths = new ArrayList<>(children.stream().map(c -> c.steps).toList());
-    if (config.lookahead() == 0) {
+    if (config.lookahead() == 0 || lastRound()) {
       phase = Phase.SCORE;
       return List.of(score(scoredPaths));
     }
@@ -116,10 +133,13 @@ final class BeamSearch extends AbstractStrategy {
       List<Double> pathScores = reply.scores().get(i);
       // The PRM is causal, so the candidate's own step scores are a prefix of its path's.
       c.scored(pathScores.subList(0, c.steps.size()), config.aggregation());
-      if (config.lookahead() > 0) {
+      if (config.lookahead() > 0 && pathScores.size() > c.steps.size()) {
         c.score = config.aggregation().apply(pathScores);
       }
       (c.finished ? finals : active).add(c);
+    }
+    if (config.dedupe()) {
+      active = distinct(active);
     }
     List<Node> kept =
         active.stream()
@@ -134,14 +154,42 @@ final class BeamSearch extends AbstractStrategy {
     }
     phase = Phase.EXPAND;
     List<ModelRequest> next = new ArrayList<>();
-    for (Node k : kept) {
-      next.add(generate(List.of(), k.steps, width, 1, config.temperature(), 0));
+    int[] children = refill(kept.size(), n);
+    for (int i = 0; i < kept.size(); i++) {
+      next.add(generate(List.of(), kept.get(i).steps, children[i], stepsThisRound(),
+          config.temperature(), 0));
     }
     return next;
   }
 
+  /** The first of each group of identical partial solutions, in order. */
+  private static List<Node> distinct(List<Node> nodes) {
+    Map<List<String>, Node> first = new LinkedHashMap<>();
+    for (Node c : nodes) {
+      first.putIfAbsent(c.steps, c);
+    }
+    return new ArrayList<>(first.values());
+  }
+
+  /**
+   * Children per kept beam so that the round samples n in all: sal repeats the kept list
+   * round-robin up to n, so the first n mod k get one more. Exactly M each when k = N/M.
+   */
+  static int[] refill(int kept, int n) {
+    int[] children = new int[kept];
+    for (int i = 0; i < n; i++) {
+      children[i % kept]++;
+    }
+    return children;
+  }
+
+  /** At most N, the best by score first (sal's {@code sort_completed}; unscored last). */
   @Override
   protected List<Candidate> finals() {
-    return finals.stream().map(f -> f.toCandidate(name)).toList();
+    return finals.stream()
+        .sorted(Comparator.comparingDouble(Node::rank).reversed())
+        .limit(n)
+        .map(f -> f.toCandidate(name))
+        .toList();
   }
 }

@@ -2,6 +2,7 @@ package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
 import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
 import io.reckon.protocol.ModelReply;
 import io.reckon.protocol.ModelRequest;
 import io.reckon.protocol.ScoreReply;
@@ -12,7 +13,10 @@ import java.util.List;
  * Diverse verifier tree search: N/M independent subtrees. Each samples M next steps from its
  * current path and keeps only the best by the verifier (greedy), until it writes its answer; no
  * subtree ever sees another's candidates, which is what keeps them diverse. The final answer is
- * weighted best-of-N over the subtrees' solutions.
+ * weighted best-of-N over all N candidates of the subtrees' last expansions: the M siblings of
+ * each subtree's last step, as huggingface/search-and-learn's {@code _dvts} returns them
+ * ({@code vote=all}, the default), or over the N/M chosen ones only ({@code vote=best}). Siblings
+ * that did not write an answer are shown but cannot win.
  */
 final class Dvts extends AbstractStrategy {
   private final StrategyConfig.Dvts config;
@@ -47,7 +51,9 @@ final class Dvts extends AbstractStrategy {
     int charge = rounds == 0 ? width : 0;
     List<ModelRequest> next = new ArrayList<>();
     for (Node p : paths) {
-      next.add(generate(List.of(), p.steps, width, 1, config.temperature(), charge));
+      // the last round writes to the end, as sal's does
+      int steps = rounds >= config.maxRounds() - 1 ? GenerateRequest.TO_END : 1;
+      next.add(generate(List.of(), p.steps, width, steps, config.temperature(), charge));
     }
     return next;
   }
@@ -83,7 +89,11 @@ final class Dvts extends AbstractStrategy {
         }
       }
       if (best.finished || rounds >= config.maxRounds()) {
-        finals.add(best);
+        if (config.voteSiblings()) {
+          finals.addAll(children);
+        } else {
+          finals.add(best);
+        }
       } else {
         stillSearching.add(best);
       }

@@ -57,13 +57,18 @@ public sealed interface StrategyConfig {
    * Beam search with N = budget beams and width {@code m} ({@code 0} = the largest divisor of N
    * not above √N); lookahead search when {@code lookahead} k &gt; 0, with N = budget / (k+1).
    */
-  record Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds)
-      implements StrategyConfig {
+  record Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds,
+      boolean dedupe) implements StrategyConfig {
     public Beam {
       Check.atLeast("m", m, 0);
       Check.atLeast("k", lookahead, 0);
       Check.temperature(temperature);
       Check.rounds(maxRounds);
+    }
+
+    /** With sal's {@code filter_duplicates} on, as its recipes run it. */
+    public Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds) {
+      this(m, lookahead, aggregation, temperature, maxRounds, true);
     }
 
     int beams(int budget) {
@@ -89,7 +94,7 @@ public sealed interface StrategyConfig {
       String width = "m=" + (m == 0 ? "sqrt" : Integer.toString(m));
       String base = lookahead == 0 ? "beam:" + width : "lookahead:k=" + lookahead + "," + width;
       return base + ",agg=" + aggregation.label() + Check.temperatureSuffix(temperature)
-          + Check.roundsSuffix(maxRounds);
+          + Check.roundsSuffix(maxRounds) + (dedupe ? "" : ",dedupe=false");
     }
 
     @Override
@@ -166,12 +171,17 @@ public sealed interface StrategyConfig {
   }
 
   /** Diverse verifier tree search: budget / m independent subtrees, each greedy among m samples. */
-  record Dvts(int m, Aggregation aggregation, double temperature, int maxRounds)
-      implements StrategyConfig {
+  record Dvts(int m, Aggregation aggregation, double temperature, int maxRounds,
+      boolean voteSiblings) implements StrategyConfig {
     public Dvts {
       Check.atLeast("m", m, 1);
       Check.temperature(temperature);
       Check.rounds(maxRounds);
+    }
+
+    /** Voting over all N last-step siblings, as sal returns them. */
+    public Dvts(int m, Aggregation aggregation, double temperature, int maxRounds) {
+      this(m, aggregation, temperature, maxRounds, true);
     }
 
     int width(int budget) {
@@ -181,7 +191,7 @@ public sealed interface StrategyConfig {
     @Override
     public String name() {
       return "dvts:m=" + m + ",agg=" + aggregation.label() + Check.temperatureSuffix(temperature)
-          + Check.roundsSuffix(maxRounds);
+          + Check.roundsSuffix(maxRounds) + (voteSiblings ? "" : ",vote=best");
     }
 
     @Override
@@ -228,19 +238,26 @@ public sealed interface StrategyConfig {
 
   /** Particle filtering with resampling temperature {@code tp}. */
   record ParticleFilter(
-      double resampleTemperature, Aggregation aggregation, double temperature, int maxRounds)
-      implements StrategyConfig {
+      double resampleTemperature, Aggregation aggregation, double temperature, int maxRounds,
+      boolean logitWeights, boolean resampleInactive) implements StrategyConfig {
     public ParticleFilter {
       Check.positive("tp", resampleTemperature);
       Check.temperature(temperature);
       Check.rounds(maxRounds);
     }
 
+    /** Softmax of logit(r)/T over every particle, finished ones too, as the references run it. */
+    public ParticleFilter(
+        double resampleTemperature, Aggregation aggregation, double temperature, int maxRounds) {
+      this(resampleTemperature, aggregation, temperature, maxRounds, true, true);
+    }
+
     @Override
     public String name() {
       return "particle-filter:tp=" + Check.number(resampleTemperature) + ",agg="
           + aggregation.label() + Check.temperatureSuffix(temperature)
-          + Check.roundsSuffix(maxRounds);
+          + Check.roundsSuffix(maxRounds) + (logitWeights ? "" : ",weight=score")
+          + (resampleInactive ? "" : ",resample=active");
     }
 
     @Override
@@ -276,12 +293,12 @@ public sealed interface StrategyConfig {
       KEYS.put("weighted-bon", Set.of("agg", "temp"));
       KEYS.put("majority", Set.of("temp"));
       KEYS.put("naive-bon", Set.of("agg", "temp"));
-      KEYS.put("beam", Set.of("m", "agg", "temp", "rounds"));
-      KEYS.put("lookahead", Set.of("k", "m", "agg", "temp", "rounds"));
+      KEYS.put("beam", Set.of("m", "agg", "temp", "rounds", "dedupe"));
+      KEYS.put("lookahead", Set.of("k", "m", "agg", "temp", "rounds", "dedupe"));
       KEYS.put("revisions", Set.of("len", "sel", "agg", "temp"));
-      KEYS.put("dvts", Set.of("m", "agg", "temp", "rounds"));
+      KEYS.put("dvts", Set.of("m", "agg", "temp", "rounds", "vote"));
       KEYS.put("rebase", Set.of("tb", "agg", "temp", "rounds"));
-      KEYS.put("particle-filter", Set.of("tp", "agg", "temp", "rounds"));
+      KEYS.put("particle-filter", Set.of("tp", "agg", "temp", "rounds", "weight", "resample"));
     }
 
     private Parser() {}
@@ -327,21 +344,22 @@ public sealed interface StrategyConfig {
         case "weighted-bon" -> new BestOfN(Selection.WEIGHTED, agg, temp);
         case "majority" -> new BestOfN(Selection.MAJORITY, agg, temp);
         case "naive-bon" -> new BestOfN(Selection.NAIVE, agg, temp);
-        case "beam" -> new Beam(v.width(4), 0, agg, temp, rounds);
+        case "beam" -> new Beam(v.width(4), 0, agg, temp, rounds, v.choice("dedupe", "true", "false"));
         case "lookahead" -> {
           int k = v.integer("k", 1);
           if (k < 1) {
             throw new IllegalArgumentException(
                 "lookahead k must be >= 1 (k=0 is plain beam search), got " + k);
           }
-          yield new Beam(v.width(4), k, agg, temp, rounds);
+          yield new Beam(v.width(4), k, agg, temp, rounds, v.choice("dedupe", "true", "false"));
         }
         case "revisions" -> new Revisions(
             v.get("len", s -> s.equals("all") ? 0 : Values.parseInt("len", s), 4),
             v.get("sel", Selection::parse, Selection.WEIGHTED), agg, temp);
-        case "dvts" -> new Dvts(v.integer("m", 4), agg, temp, rounds);
+        case "dvts" -> new Dvts(v.integer("m", 4), agg, temp, rounds, v.choice("vote", "all", "best"));
         case "rebase" -> new Rebase(v.number("tb", 0.1), agg, temp, rounds);
-        case "particle-filter" -> new ParticleFilter(v.number("tp", 0.1), agg, temp, rounds);
+        case "particle-filter" -> new ParticleFilter(v.number("tp", 1.0), agg, temp, rounds,
+            v.choice("weight", "logit", "score"), v.choice("resample", "all", "active"));
         default -> throw new IllegalStateException(name);
       };
     }
@@ -381,6 +399,17 @@ public sealed interface StrategyConfig {
           throw new IllegalArgumentException(key + " must be a number, got '" + s + "'");
         }
       }, fallback);
+    }
+
+    /** A two-way option: true for {@code reference} (also the default), false for {@code other}. */
+    boolean choice(String key, String reference, String other) {
+      return get(key, s -> {
+        if (!s.equals(reference) && !s.equals(other)) {
+          throw new IllegalArgumentException(
+              key + " must be " + reference + " or " + other + ", got '" + s + "'");
+        }
+        return s.equals(reference);
+      }, true);
     }
 
     int width(int fallback) {

@@ -88,13 +88,66 @@ class BeamSearchTest {
     assertThat(hand.allGenerates())
         .noneMatch(g -> g.prefix().size() >= 2 && g.prefix().get(1).equals("r.6.0"));
 
-    assertThat(o.candidates()).hasSize(9).allSatisfy(c -> assertThat(c.answer()).isNotNull());
+    // 9 finished, at most N = 8 kept, the best first (sal's sort_completed)
+    assertThat(o.candidates()).hasSize(8).allSatisfy(c -> assertThat(c.answer()).isNotNull());
     assertThat(o.candidates().get(0).steps()).containsExactly("r.6", "r.6.0", "A: 5");
     assertThat(o.candidates().get(0).score()).isEqualTo(0.99);
-    // weighted over finals: 8 x 0.5 for 6 beats 0.99 for 5
+    // weighted over finals: 7 x 0.5 for 6 beats 0.99 for 5
     assertThat(o.answer()).isEqualTo("6");
     assertThat(o.compute().generations()).isEqualTo(8);
     assertThat(hand.allGenerates().stream().mapToInt(GenerateRequest::charge).sum()).isEqualTo(8);
+  }
+
+  /** Round 0 samples the steps of {@code firsts}; later rounds name children as {@link #tree}. */
+  private static Function<GenerateRequest, List<Continuation>> firstSteps(String... firsts) {
+    Function<GenerateRequest, List<Continuation>> rest = tree(Map.of());
+    return r -> r.prefix().isEmpty()
+        ? java.util.Arrays.stream(firsts).map(Hand::open).toList()
+        : rest.apply(r);
+  }
+
+  @Test
+  void identicalPartialSolutionsAreMergedBeforeTheTopNOverMAreKept() {
+    // the two best first steps are one and the same prefix: without dedupe both slots go to it
+    Map<String, Double> prm = Map.of("a", 0.9, "b", 0.5, "c", 0.4);
+    Hand merged = new Hand(Hand.create("beam:m=2,rounds=2", 4),
+        firstSteps("a", "a", "b", "c"), Hand.table(prm, 0.5));
+    merged.run();
+    assertThat(prefixes(merged.generates(2))).containsExactly(List.of("a"), List.of("b"));
+    assertThat(merged.generates(2)).allSatisfy(g -> assertThat(g.samples()).isEqualTo(2));
+
+    Hand plain = new Hand(Hand.create("beam:m=2,rounds=2,dedupe=false", 4),
+        firstSteps("a", "a", "b", "c"), Hand.table(prm, 0.5));
+    plain.run();
+    assertThat(prefixes(plain.generates(2))).containsExactly(List.of("a"), List.of("a"));
+  }
+
+  @Test
+  void theActivePoolIsRefilledToNWhenDuplicatesThinIt() {
+    // all four first steps are the same prefix: one distinct beam left, and it gets all N children
+    Hand hand = new Hand(Hand.create("beam:m=2,rounds=2", 4),
+        firstSteps("a", "a", "a", "a"), Hand.table(Map.of(), 0.5));
+    hand.run();
+    assertThat(hand.generates(2)).singleElement().satisfies(g -> {
+      assertThat(g.prefix()).containsExactly("a");
+      assertThat(g.samples()).isEqualTo(4);
+    });
+    // three distinct beams for a top-4 of N = 8, m = 2: 8 children round-robin, 3 + 3 + 2
+    assertThat(BeamSearch.refill(3, 8)).containsExactly(3, 3, 2);
+    assertThat(BeamSearch.refill(4, 8)).containsExactly(2, 2, 2, 2);
+  }
+
+  @Test
+  void theLastRoundGeneratesToTheEnd() {
+    Hand hand = new Hand(Hand.create("beam:m=2,rounds=2", 4), tree(Map.of()), Hand.table(Map.of(), 0.5));
+    hand.run();
+    assertThat(hand.generates(0)).singleElement()
+        .satisfies(g -> assertThat(g.maxSteps()).isEqualTo(1));
+    assertThat(hand.generates(2))
+        .allSatisfy(g -> assertThat(g.maxSteps()).isEqualTo(GenerateRequest.TO_END));
+    Hand one = new Hand(Hand.create("beam:m=2,rounds=1", 4), tree(Map.of()), Hand.table(Map.of(), 0.5));
+    one.run();
+    assertThat(one.generates(0).get(0).maxSteps()).isEqualTo(GenerateRequest.TO_END);
   }
 
   @Test

@@ -45,7 +45,7 @@ class DvtsTest {
     Map<String, Double> prm = Map.of(
         "s0.0", 0.3, "s0.1", 0.6, "s1.0", 0.9, "s1.1", 0.95,
         "s0.1.0", 0.8, "s0.1.1", 0.2, "s1.1.0", 0.1, "s1.1.1", 0.4);
-    Hand hand = new Hand(Hand.create("dvts:m=2", 4), PROPOSER, Hand.table(prm, 0.5));
+    Hand hand = new Hand(Hand.create("dvts:m=2,vote=best", 4), PROPOSER, Hand.table(prm, 0.5));
     Outcome o = hand.run();
 
     assertThat(hand.generates(0)).hasSize(2).allSatisfy(g -> {
@@ -85,7 +85,7 @@ class DvtsTest {
           steps -> inSubtree(steps, 0)
               ? fixed.apply(steps)
               : steps.stream().map(s -> random.nextDouble()).toList();
-      Hand hand = new Hand(Hand.create("dvts:m=3", 9), PROPOSER, verifier);
+      Hand hand = new Hand(Hand.create("dvts:m=3,vote=best", 9), PROPOSER, verifier);
       Outcome o = hand.run();
       for (ScoreRequest s : hand.rounds.stream().flatMap(List::stream)
           .filter(ScoreRequest.class::isInstance).map(ScoreRequest.class::cast).toList()) {
@@ -106,6 +106,32 @@ class DvtsTest {
       }
       assertThat(o.candidates()).extracting(Candidate::group).containsExactlyInAnyOrder(0, 1, 2);
     }
+  }
+
+  @Test
+  void theVoteCoversTheMLastStepSiblingsOfEverySubtree() {
+    // subtree 0 ends on s0.1.0 (0.8) beside s0.1.1; subtree 1 on s1.1.1 (0.4) beside s1.1.0
+    Map<String, Double> prm = Map.of(
+        "s0.0", 0.3, "s0.1", 0.6, "s1.0", 0.9, "s1.1", 0.95,
+        "s0.1.0", 0.8, "s0.1.1", 0.2, "s1.1.0", 0.1, "s1.1.1", 0.4);
+    Hand hand = new Hand(Hand.create("dvts:m=2", 4), PROPOSER, Hand.table(prm, 0.5));
+    Outcome o = hand.run();
+    // N = 4 candidates: both children of each subtree's last expansion
+    assertThat(o.candidates()).hasSize(4);
+    assertThat(o.candidates()).extracting(Candidate::group).containsExactly(0, 0, 1, 1);
+    assertThat(o.candidates()).extracting(c -> c.steps().get(c.steps().size() - 2))
+        .containsExactly("s0.1.0.0", "s0.1.0.1", "s1.1.1.0", "s1.1.1.1");
+    assertThat(o.compute().generations()).isEqualTo(4);
+    assertThat(((StrategyConfig.Dvts) StrategyConfig.parse("dvts")).voteSiblings()).isTrue();
+  }
+
+  @Test
+  void theLastRoundGeneratesToTheEnd() {
+    Hand hand = new Hand(Hand.create("dvts:m=2,rounds=2", 4), PROPOSER, Hand.table(Map.of(), 0.5));
+    hand.run();
+    assertThat(hand.generates(0)).allSatisfy(g -> assertThat(g.maxSteps()).isEqualTo(1));
+    assertThat(hand.generates(2))
+        .allSatisfy(g -> assertThat(g.maxSteps()).isEqualTo(GenerateRequest.TO_END));
   }
 
   @Test

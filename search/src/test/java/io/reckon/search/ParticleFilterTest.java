@@ -90,6 +90,63 @@ class ParticleFilterTest {
     return out;
   }
 
+  /** Round 0 writes {@code p.0} finished (answer 7) and open {@code p.1..}; later steps finish with 1. */
+  private static final Function<GenerateRequest, List<Continuation>> ONE_DONE_EARLY =
+      r -> {
+        List<Continuation> rows = new ArrayList<>();
+        for (int j = 0; j < r.samples(); j++) {
+          if (r.prefix().isEmpty()) {
+            rows.add(j == 0 ? Hand.finished("p.0", "A: 7") : Hand.open("p." + j));
+          } else {
+            rows.add(Hand.finished(r.prefix().get(0) + "." + j, "A: 1"));
+          }
+        }
+        return rows;
+      };
+
+  @Test
+  void finishedParticlesAreResampledTooByDefault() {
+    Map<String, Double> prm = Map.of("p.0", 0.99, "A: 7", 0.99, "p.1", 0.01, "p.2", 0.01, "p.3", 0.01);
+    Hand hand = new Hand(Hand.create("particle-filter", 4), ONE_DONE_EARLY, Hand.table(prm, 0.5));
+    Outcome o = hand.run();
+    // softmax(logit): the finished p.0 outweighs each open one by about e^9, so it takes the
+    // whole population and nothing is left to extend
+    assertThat(hand.rounds).hasSize(2);
+    assertThat(o.candidates()).hasSize(4).allSatisfy(c -> assertThat(c.answer()).isEqualTo("7"));
+
+    Hand old = new Hand(Hand.create("particle-filter:resample=active", 4), ONE_DONE_EARLY,
+        Hand.table(prm, 0.5));
+    Outcome o2 = old.run();
+    // finished particles leave: the three open ones fill the population among themselves
+    assertThat(old.generates(2).stream().mapToInt(GenerateRequest::samples).sum()).isEqualTo(3);
+    assertThat(o2.candidates()).extracting(c -> c.answer()).containsExactly("7", "1", "1", "1");
+  }
+
+  @Test
+  void logitWeightsSeparateSaturatedScoresThatExpWeightsDoNot() {
+    // p.0 at 0.999 against three at 0.9: softmax(logit) puts 97 % of each draw on p.0,
+    // softmax(r) (T = 1) 27 %
+    Map<String, Double> prm = Map.of("p.0", 0.999, "p.1", 0.9, "p.2", 0.9, "p.3", 0.9);
+    double logit = 0;
+    double plain = 0;
+    int trials = 40;
+    for (long seed = 0; seed < trials; seed++) {
+      logit += copiesOfP0(StrategyConfig.parse("particle-filter").create(
+          StrategyContext.of(Hand.Q, 4, seed)), prm);
+      plain += copiesOfP0(StrategyConfig.parse("particle-filter:weight=score").create(
+          StrategyContext.of(Hand.Q, 4, seed)), prm);
+    }
+    assertThat(logit / trials).isGreaterThan(3.5);
+    assertThat(plain / trials).isLessThan(1.6);
+  }
+
+  private static int copiesOfP0(SearchStrategy s, Map<String, Double> prm) {
+    Hand hand = new Hand(s, PROPOSER, Hand.table(prm, 0.5));
+    hand.run();
+    return hand.generates(2).stream().filter(g -> g.prefix().equals(List.of("p.0")))
+        .mapToInt(GenerateRequest::samples).sum();
+  }
+
   @Test
   void multinomialResamplingFollowsTheSoftmaxWeights() {
     List<Double> scores = List.of(0.2, 0.5, 0.9);
