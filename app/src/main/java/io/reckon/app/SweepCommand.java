@@ -55,7 +55,7 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--grid", paramLabel = "SPEC",
       description = "A configuration to sweep, repeatable, or several separated by ';' "
           + "(default: the issue's grid of weighted/majority/naive best-of-N, beam m=4 and m=sqrt, "
-          + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4)")
+          + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4, REBASE, particle filtering)")
   List<String> grid;
 
   @Mixin BackendOptions backendOptions = new BackendOptions();
@@ -69,10 +69,16 @@ final class SweepCommand implements Callable<Integer> {
   Integer pool;
 
   @Option(names = "--probe", paramLabel = "N",
-      description = "Pool samples whose mean final PRM score is the predicted difficulty; a run "
-          + "with the policy probes this many (default: ${DEFAULT-VALUE})",
+      description = "Probe samples per question, drawn apart from the pool: the difficulty "
+          + "estimator's input; a run with the policy probes this many (default: ${DEFAULT-VALUE})",
       defaultValue = "" + Sweep.Settings.DEFAULT_PROBE)
   int probe;
+
+  @Option(names = "--difficulty-pool", paramLabel = "N",
+      description = "Samples per question for the oracle pass@1, drawn apart from the pool that "
+          + "scores the strategies and from the probe (default: ${DEFAULT-VALUE})",
+      defaultValue = "" + Sweep.Settings.DEFAULT_DIFFICULTY)
+  int difficultyPool;
 
   @Option(names = "--resamples", paramLabel = "N",
       description = "Random subsets per question and budget where subsampling is not exhaustive "
@@ -171,12 +177,14 @@ final class SweepCommand implements Callable<Integer> {
     int max = budgets.get(budgets.size() - 1);
     try {
       return new Sweep.Settings(budgets, configs, pool != null ? pool : max, probe, resamples,
-          io.reckon.search.StrategyConfig.DEFAULT_TEMPERATURE, settings.run().seed(), searchMax);
+          io.reckon.search.StrategyConfig.DEFAULT_TEMPERATURE, settings.run().seed(), searchMax,
+          difficultyPool);
     } catch (IllegalArgumentException e) {
       throw new Main.BadInput(e.getMessage().replaceFirst("^sweep: ", "")
           .replace("poolSize", "--pool").replace("probeSize", "--probe")
           .replace("resamples", "--resamples").replace("budgets", "--budgets")
-          .replace("searchMaxBudget", "--search-max"));
+          .replace("searchMaxBudget", "--search-max")
+          .replace("difficultySize", "--difficulty-pool"));
     }
   }
 
@@ -197,9 +205,12 @@ final class SweepCommand implements Callable<Integer> {
 
   static String summary(SweepResult r, Policy policy, Path sweepFile, double seconds) {
     StringBuilder b = new StringBuilder();
-    f(b, "%nReckon sweep: %d questions, %d configurations x %d budgets, pool %d, probe %d, seed %d, %.1f s%n",
+    f(b, "%nReckon sweep: %d questions, %d configurations x %d budgets, pool %d, probe %d, "
+            + "difficulty pool %d, seed %d, %.1f s%n",
         r.questions().size(), r.configs().size(), r.budgets().size(), r.settings().poolSize(),
-        r.settings().probeSize(), r.settings().seed(), seconds);
+        r.settings().probeSize(), r.settings().difficultySize(), r.settings().seed(), seconds);
+    f(b, "  binning without bias cost %.1f generations per question (probe and difficulty pool)%n",
+        r.difficulty().generations());
     f(b, "  sweep       %s%n", sweepFile);
     if (policy == null) {
       return b.toString();

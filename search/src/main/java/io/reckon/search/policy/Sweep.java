@@ -5,6 +5,7 @@ import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
 import io.reckon.search.Aggregation;
 import io.reckon.search.Answers;
+import io.reckon.search.ProbeFeatures;
 import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.Selection;
@@ -25,13 +26,19 @@ import java.util.Set;
  * every round of a chunk is one batched call per model and memory stays bounded):
  *
  * <ol>
- *   <li><b>pool</b>: per question one PRM-scored best-of-N run of {@code poolSize} samples. It
- *       gives the oracle pass@1, the predicted difficulty (the first {@code probeSize} samples'
- *       mean final score, what a run's probe would see), and every best-of-N configuration of the
- *       grid that samples at the pool's temperature, at every budget, by subsampling the pool
- *       ({@link BestOfNSubsampler}); all best-of-N variants of a question are scored on the same
- *       subsets, so their differences are not subset noise. Their compute is n/poolSize of the
- *       pool's measured cost (without the verifier's part for a majority vote).
+ *   <li><b>difficulty</b>: per question one PRM-scored run of {@code probeSize + difficultySize}
+ *       samples, drawn with seeds of their own: the first {@code probeSize} are the probe (what a
+ *       run's probe would see: the predicted difficulty and the estimator's features), the other
+ *       {@code difficultySize} give the oracle pass@1. Neither shares a sample with the pool that
+ *       scores the strategies: when the binning variable is measured on the samples that are then
+ *       scored, a bin's best-of-N accuracy at N = 1 <em>is</em> its binning variable, so hard bins
+ *       understate best-of-N and easy bins overstate it. Its cost is reported apart.
+ *   <li><b>pool</b>: per question one PRM-scored best-of-N run of {@code poolSize} samples, which
+ *       scores every best-of-N configuration of the grid that samples at the pool's temperature,
+ *       at every budget, by subsampling the pool ({@link BestOfNSubsampler}); all best-of-N
+ *       variants of a question are scored on the same subsets, so their differences are not
+ *       subset noise. Their compute is n/poolSize of the pool's measured cost (without the
+ *       verifier's part for a majority vote).
  *   <li><b>search</b>: every other configuration, once per question and budget it can run at
  *       exactly ({@code usableBudget(budget) == budget}) up to {@code searchMaxBudget}; other
  *       cells are left empty. Scored 0/1.
@@ -43,11 +50,13 @@ import java.util.Set;
  */
 public final class Sweep {
   public static final int DEFAULT_CHUNK = 64;
+  public static final String DIFFICULTY_PHASE = "difficulty";
   public static final String POOL_PHASE = "pool";
   public static final String SEARCH_PHASE = "search";
 
   private static final long POOL_SALT = 0x706f6f6cL; // "pool"
   private static final long SUBSET_SALT = 0x73756273L; // "subs"
+  private static final long DIFFICULTY_SALT = 0x64696666L; // "diff"
 
   /** Reports after each chunk: {@code done} of {@code total} questions through {@code phase}. */
   @FunctionalInterface
@@ -63,13 +72,16 @@ public final class Sweep {
    * @param budgets ascending budgets in generations, each >= 1
    * @param grid configurations (any form {@link StrategyConfig#parse} reads; kept canonical)
    * @param poolSize samples per question in the pool; at least the largest budget
-   * @param probeSize pool samples the predicted difficulty is measured on
+   * @param probeSize samples of the probe (predicted difficulty and the estimator's features),
+   *     drawn apart from the pool
    * @param resamples random subsets per (question, budget) when subsampling is not exhaustive
    * @param temperature the pool's sampling temperature
    * @param seed every random choice derives from it
    * @param searchMaxBudget the search phase runs only at budgets up to this (0: at every budget);
    *     best-of-N still reaches every budget from the pool. Tree searches cost their whole budget
    *     per question and budget, so on small machines they are what a sweep's time goes to.
+   * @param difficultySize samples per question for the oracle pass@1, drawn apart from the pool
+   *     and the probe (its cost is the price of an unbiased binning)
    */
   public record Settings(
       List<Integer> budgets,
@@ -79,9 +91,11 @@ public final class Sweep {
       int resamples,
       double temperature,
       long seed,
-      int searchMaxBudget) {
+      int searchMaxBudget,
+      int difficultySize) {
 
     public static final int DEFAULT_PROBE = 4;
+    public static final int DEFAULT_DIFFICULTY = 16;
     public static final int DEFAULT_RESAMPLES = 16;
 
     public Settings {
@@ -120,9 +134,13 @@ public final class Sweep {
             "sweep: poolSize " + poolSize + " is below the largest budget " + max
                 + ": best-of-N at every budget is subsampled from the pool");
       }
-      if (probeSize < 1 || probeSize > poolSize) {
+      if (probeSize < 1) {
+        throw new IllegalArgumentException("sweep: probeSize must be >= 1, got " + probeSize);
+      }
+      if (difficultySize < 1) {
         throw new IllegalArgumentException(
-            "sweep: probeSize must be between 1 and poolSize " + poolSize + ", got " + probeSize);
+            "sweep: difficultySize must be >= 1 (samples for the oracle pass@1), got "
+                + difficultySize);
       }
       if (resamples < 1) {
         throw new IllegalArgumentException("sweep: resamples must be >= 1, got " + resamples);
@@ -137,10 +155,10 @@ public final class Sweep {
       }
     }
 
-    /** Without a limit on the search phase's budgets. */
+    /** Without a limit on the search phase's budgets, with the default difficulty pool. */
     public Settings(List<Integer> budgets, List<String> grid, int poolSize, int probeSize,
         int resamples, double temperature, long seed) {
-      this(budgets, grid, poolSize, probeSize, resamples, temperature, seed, 0);
+      this(budgets, grid, poolSize, probeSize, resamples, temperature, seed, 0, DEFAULT_DIFFICULTY);
     }
 
     /** Whether the search phase runs at budget n. */
@@ -151,43 +169,49 @@ public final class Sweep {
     /** The default grid, a pool of the largest budget, a probe of 4 (or the pool), 16 resamples, seed 0. */
     public static Settings of(List<Integer> budgets) {
       int max = budgets.isEmpty() ? 1 : budgets.get(budgets.size() - 1);
-      return new Settings(budgets, defaultGrid(), max, Math.min(DEFAULT_PROBE, max), DEFAULT_RESAMPLES,
+      return new Settings(budgets, defaultGrid(), max, DEFAULT_PROBE, DEFAULT_RESAMPLES,
           StrategyConfig.DEFAULT_TEMPERATURE, 0L);
     }
 
     public Settings withGrid(List<String> g) {
-      return new Settings(budgets, g, poolSize, probeSize, resamples, temperature, seed, searchMaxBudget);
+      return new Settings(budgets, g, poolSize, probeSize, resamples, temperature, seed, searchMaxBudget, difficultySize);
     }
 
     public Settings withPoolSize(int p) {
-      return new Settings(budgets, grid, p, probeSize, resamples, temperature, seed, searchMaxBudget);
+      return new Settings(budgets, grid, p, probeSize, resamples, temperature, seed, searchMaxBudget, difficultySize);
     }
 
     public Settings withProbeSize(int p) {
-      return new Settings(budgets, grid, poolSize, p, resamples, temperature, seed, searchMaxBudget);
+      return new Settings(budgets, grid, poolSize, p, resamples, temperature, seed, searchMaxBudget, difficultySize);
     }
 
     public Settings withResamples(int r) {
-      return new Settings(budgets, grid, poolSize, probeSize, r, temperature, seed, searchMaxBudget);
+      return new Settings(budgets, grid, poolSize, probeSize, r, temperature, seed, searchMaxBudget, difficultySize);
     }
 
     public Settings withTemperature(double t) {
-      return new Settings(budgets, grid, poolSize, probeSize, resamples, t, seed, searchMaxBudget);
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, t, seed, searchMaxBudget, difficultySize);
     }
 
     public Settings withSearchMaxBudget(int m) {
-      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, seed, m);
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, seed, m, difficultySize);
+    }
+
+    public Settings withDifficultySize(int d) {
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, seed,
+          searchMaxBudget, d);
     }
 
     public Settings withSeed(long s) {
-      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, s, searchMaxBudget);
+      return new Settings(budgets, grid, poolSize, probeSize, resamples, temperature, s, searchMaxBudget, difficultySize);
     }
   }
 
   /**
    * The issue's grid: best-of-N weighted (last, min, prod), majority and naive; beam search with
    * M=4 and M=√N; lookahead k=1 and k=3 (M=4); revisions with chains of 1, 4, 16 and all of the
-   * budget (hierarchical weighted selection); DVTS with M=4.
+   * budget (hierarchical weighted selection); DVTS with M=4; REBASE and particle filtering with
+   * their default temperatures.
    */
   public static List<String> defaultGrid() {
     return List.of(
@@ -204,7 +228,9 @@ public final class Sweep {
         "revisions:len=4,sel=weighted,agg=last",
         "revisions:len=16,sel=weighted,agg=last",
         "revisions:len=all,sel=weighted,agg=last",
-        "dvts:m=4,agg=last");
+        "dvts:m=4,agg=last",
+        "rebase:tb=0.1,agg=last",
+        "particle-filter:tp=1,agg=last");
   }
 
   private final SyncDriver driver;
@@ -246,6 +272,7 @@ public final class Sweep {
 
     double[] passAt1 = new double[nq];
     double[] predicted = new double[nq];
+    List<ProbeFeatures> probes = new ArrayList<>();
     double[][][] correct = new double[nq][nc][nb];
     SweepResult.Cost[][] costSum = new SweepResult.Cost[nc][nb];
     SweepResult.Cost probeSum = SweepResult.Cost.ZERO;
@@ -263,6 +290,40 @@ public final class Sweep {
 
     StrategyConfig pool = new StrategyConfig.BestOfN(
         Selection.WEIGHTED, Aggregation.LAST, settings.temperature());
+    int probeSize = settings.probeSize();
+    int drawn = probeSize + settings.difficultySize();
+    SweepResult.Cost difficultySum = SweepResult.Cost.ZERO;
+    progress.update(0, nq, DIFFICULTY_PHASE);
+    for (int from = 0; from < nq; from += chunkSize) {
+      int to = Math.min(nq, from + chunkSize);
+      List<SearchStrategy> runs = new ArrayList<>();
+      for (int q = from; q < to; q++) {
+        runs.add(pool.create(new StrategyContext(
+            questions.get(q), drawn, difficultySeed(settings.seed(), q), List.of(), 0)));
+      }
+      List<Outcome> outcomes = driver.runAll(runs);
+      for (int q = from; q < to; q++) {
+        Outcome o = outcomes.get(q - from);
+        List<Candidate> samples = o.candidates();
+        if (samples.size() != drawn) {
+          throw new IllegalStateException(
+              "difficulty pool of question " + questions.get(q).id() + " holds " + samples.size()
+                  + " samples, expected " + drawn);
+        }
+        String truth = questions.get(q).answer();
+        List<Candidate> oracle = samples.subList(probeSize, drawn);
+        passAt1[q] = oracle.stream().filter(s -> Answers.equivalent(s.answer(), truth)).count()
+            / (double) oracle.size();
+        ProbeFeatures probe = ProbeFeatures.of(samples.subList(0, probeSize));
+        probes.add(probe);
+        predicted[q] = probe.known() ? probe.meanScore() : 0.0;
+        SweepResult.Cost cost = SweepResult.Cost.of(o.compute());
+        difficultySum = difficultySum.plus(cost);
+        probeSum = probeSum.plus(cost.times((double) probeSize / drawn));
+      }
+      progress.update(to, nq, DIFFICULTY_PHASE);
+    }
+
     progress.update(0, nq, POOL_PHASE);
     for (int from = 0; from < nq; from += chunkSize) {
       int to = Math.min(nq, from + chunkSize);
@@ -281,16 +342,7 @@ public final class Sweep {
                   + " samples, expected " + settings.poolSize());
         }
         String truth = questions.get(q).answer();
-        passAt1[q] = samples.stream().filter(s -> Answers.equivalent(s.answer(), truth)).count()
-            / (double) samples.size();
-        double probe = 0;
-        for (int i = 0; i < settings.probeSize(); i++) {
-          double s = samples.get(i).score();
-          probe += Double.isNaN(s) ? 0.0 : s;
-        }
-        predicted[q] = probe / settings.probeSize();
         SweepResult.Cost poolCost = SweepResult.Cost.of(o.compute());
-        probeSum = probeSum.plus(poolCost.times((double) settings.probeSize() / settings.poolSize()));
         for (int c = 0; c < nc; c++) {
           if (!subsampled[c]) {
             continue;
@@ -352,13 +404,18 @@ public final class Sweep {
       }
     }
     return SweepResult.of(settings, questions.stream().map(Question::id).toList(),
-        questions.stream().map(Question::level).toList(), passAt1, predicted, correct, mean,
-        probeSum.times(perQuestion));
+        questions.stream().map(Question::level).toList(), passAt1, predicted, probes, correct,
+        mean, probeSum.times(perQuestion), difficultySum.times(perQuestion));
   }
 
   /** The seed of question {@code q}'s pool. */
   static long poolSeed(long seed, int q) {
     return Seeds.mix(Seeds.mix(seed, q), POOL_SALT);
+  }
+
+  /** The seed of question {@code q}'s probe and difficulty samples, apart from its pool's. */
+  static long difficultySeed(long seed, int q) {
+    return Seeds.mix(Seeds.mix(seed, q), DIFFICULTY_SALT);
   }
 
   /** The subsets of question {@code q} at budget n; shared by all best-of-N configurations. */

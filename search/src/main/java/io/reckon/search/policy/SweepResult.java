@@ -1,6 +1,7 @@
 package io.reckon.search.policy;
 
 import io.reckon.protocol.Compute;
+import io.reckon.search.ProbeFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,15 +16,18 @@ import java.util.Objects;
  * @param settings what the sweep ran with; its grid and budgets name the table's columns
  * @param questions question ids, in the data set's order
  * @param levels the data set's difficulty level per question ({@code null} when it has none)
- * @param passAt1 per question, the fraction of its pool's samples that are right (oracle
- *     difficulty: higher = easier)
- * @param predicted per question, the mean final PRM score of the pool's first {@code probeSize}
+ * @param passAt1 per question, the fraction of its difficulty samples that are right (oracle
+ *     difficulty: higher = easier); drawn apart from the pool that scores the strategies
+ * @param predicted per question, the mean final PRM score of its probe's {@code probeSize}
  *     samples (predicted difficulty, no ground truth: higher = easier)
+ * @param probes per question, the probe's features (what the learned estimator reads)
  * @param correct {@code [question][config][budget]}: expected correctness, 0..1 ({@code null} =
  *     cannot run)
  * @param compute {@code [config][budget]}: mean compute per question ({@code null} = cannot run)
- * @param probe mean compute per question of the probe (the pool's first {@code probeSize} samples
- *     with their scores), for reporting the policy with the probe's cost counted
+ * @param probe mean compute per question of the probe ({@code probeSize} samples with their
+ *     scores), for reporting the policy with the probe's cost counted
+ * @param difficulty mean compute per question of the probe and the oracle's difficulty samples
+ *     together: what the sweep spent beyond the strategies' own samples to bin without bias
  */
 public record SweepResult(
     Sweep.Settings settings,
@@ -31,14 +35,17 @@ public record SweepResult(
     List<Integer> levels,
     List<Double> passAt1,
     List<Double> predicted,
+    List<ProbeFeatures> probes,
     List<List<List<Double>>> correct,
     List<List<Cost>> compute,
-    Cost probe) {
+    Cost probe,
+    Cost difficulty) {
 
   public SweepResult {
     require(settings != null, "settings is missing");
     require(questions != null && levels != null && passAt1 != null && predicted != null
-        && correct != null && compute != null, "a field is missing");
+        && probes != null && correct != null && compute != null && probe != null
+        && difficulty != null, "a field is missing");
     require(questions.stream().allMatch(Objects::nonNull), "questions holds a null id");
     questions = List.copyOf(questions);
     levels = nullable(levels);
@@ -51,6 +58,9 @@ public record SweepResult(
     require(passAt1.size() == q, "passAt1 has " + passAt1.size() + " entries for " + q + " questions");
     require(predicted.size() == q,
         "predicted has " + predicted.size() + " entries for " + q + " questions");
+    require(probes.size() == q && probes.stream().allMatch(Objects::nonNull),
+        "probes has " + probes.size() + " entries for " + q + " questions");
+    probes = List.copyOf(probes);
     for (int i = 0; i < q; i++) {
       require(passAt1.get(i) != null && predicted.get(i) != null
           && Double.isFinite(passAt1.get(i)) && Double.isFinite(predicted.get(i)),
@@ -94,9 +104,11 @@ public record SweepResult(
       List<Integer> levels,
       double[] passAt1,
       double[] predicted,
+      List<ProbeFeatures> probes,
       double[][][] correct,
       Cost[][] compute,
-      Cost probe) {
+      Cost probe,
+      Cost difficulty) {
     List<List<List<Double>>> rows = new ArrayList<>();
     for (double[][] row : correct) {
       List<List<Double>> cells = new ArrayList<>();
@@ -113,8 +125,8 @@ public record SweepResult(
     for (Cost[] perBudget : compute) {
       costs.add(Arrays.asList(perBudget));
     }
-    return new SweepResult(settings, questions, levels, boxed(passAt1), boxed(predicted), rows,
-        costs, probe);
+    return new SweepResult(settings, questions, levels, boxed(passAt1), boxed(predicted), probes,
+        rows, costs, probe, difficulty);
   }
 
   /** The configurations' canonical names, the table's second axis. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.reckon.search.ProbeFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -40,8 +41,14 @@ class PolicyLearnerTest {
     Sweep.Settings settings = Sweep.Settings.of(List.of(1, 4)).withGrid(List.of(BON, BEAM, REV));
     return SweepResult.of(settings, IntStream.range(0, n).mapToObj(i -> "q" + i).toList(),
         Collections.nCopies(n, 1), passAt1,
-        IntStream.range(0, n).mapToDouble(q -> (q + 1) / 10.0).toArray(), correct, compute,
-        unit.times(4));
+        IntStream.range(0, n).mapToDouble(q -> (q + 1) / 10.0).toArray(),
+        IntStream.range(0, n).mapToObj(q -> probe((q + 1) / 10.0)).toList(), correct, compute,
+        unit.times(4), unit.times(20));
+  }
+
+  /** A probe of four that agree on one answer, all scored {@code score}. */
+  static ProbeFeatures probe(double score) {
+    return new ProbeFeatures(score, score, 1.0, 0.0, 0.25, 4);
   }
 
   private static double[] passAt1SameOrder() {
@@ -128,10 +135,11 @@ class PolicyLearnerTest {
     List<List<List<Double>>> shortRow = new ArrayList<>(r.correct());
     shortRow.set(3, r.correct().get(3).subList(0, 2));
     assertThatThrownBy(() -> new SweepResult(r.settings(), r.questions(), r.levels(), r.passAt1(),
-        r.predicted(), shortRow, r.compute(), r.probe()))
+        r.predicted(), r.probes(), shortRow, r.compute(), r.probe(), r.difficulty()))
         .hasMessageContaining("correct[3] must have one entry per configuration (3)");
     assertThatThrownBy(() -> new SweepResult(r.settings(), r.questions(), r.levels(),
-        r.passAt1().subList(0, 9), r.predicted(), r.correct(), r.compute(), r.probe()))
+        r.passAt1().subList(0, 9), r.predicted(), r.probes(), r.correct(), r.compute(), r.probe(),
+        r.difficulty()))
         .hasMessageContaining("passAt1 has 9 entries for 10 questions");
   }
 

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.reckon.protocol.Continuation;
+import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
 import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
+import io.reckon.protocol.ScoreReply;
 import io.reckon.search.Answers;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
@@ -126,8 +130,10 @@ class SweepTest {
     assertThat(other.passAt1()).isNotEqualTo(a.passAt1());
 
     // 0, 3, 6, 8 per phase
-    assertThat(phases).containsExactly("pool", "pool", "pool", "pool", "search", "search", "search", "search");
-    assertThat(progress.stream().map(p -> p[0]).toList()).containsExactly(0, 3, 6, 8, 0, 3, 6, 8);
+    assertThat(phases).containsExactly("difficulty", "difficulty", "difficulty", "difficulty",
+        "pool", "pool", "pool", "pool", "search", "search", "search", "search");
+    assertThat(progress.stream().map(p -> p[0]).toList())
+        .containsExactly(0, 3, 6, 8, 0, 3, 6, 8, 0, 3, 6, 8);
     assertThat(progress).allSatisfy(p -> assertThat(p[1]).isEqualTo(8));
   }
 
@@ -155,10 +161,11 @@ class SweepTest {
     double n16 = t.accuracy(all, 0, 2);
     assertThat(n4).as("weighted BoN %.3f %.3f %.3f", n1, n4, n16).isGreaterThan(n1 + 0.05);
     assertThat(n16).as("weighted BoN %.3f %.3f %.3f", n1, n4, n16).isGreaterThan(n4);
-    // N=1: any selection of one sample is that sample, so the expectation is pass@1
+    // N=1: any selection of one sample is that sample, so the expectation is the pool's pass@1;
+    // the oracle pass@1 comes from other samples of the same questions, so it is close, not equal
     double meanPass = r.passAt1().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    assertThat(n1).isCloseTo(meanPass, within(1e-9));
-    assertThat(t.accuracy(all, 1, 0)).isCloseTo(meanPass, within(1e-9));
+    assertThat(n1).isCloseTo(meanPass, within(0.06));
+    assertThat(t.accuracy(all, 1, 0)).isCloseTo(n1, within(1e-9));
 
     for (int c = 0; c < r.configs().size(); c++) {
       for (int b = 0; b < r.budgets().size(); b++) {
@@ -171,6 +178,8 @@ class SweepTest {
     }
     assertThat(r.cost(WEIGHTED, 16).flops()).isGreaterThan(r.cost(WEIGHTED, 4).flops());
     assertThat(r.probe().generations()).isEqualTo(4.0);
+    assertThat(r.difficulty().generations()).isEqualTo(4.0 + Sweep.Settings.DEFAULT_DIFFICULTY);
+    assertThat(r.probes()).hasSize(60).allSatisfy(p -> assertThat(p.samples()).isEqualTo(4));
     assertThat(r.levels()).hasSize(60).doesNotContainNull();
   }
 
@@ -198,7 +207,61 @@ class SweepTest {
     assertThatThrownBy(() -> s.withGrid(List.of("warp-drive"))).hasMessageContaining("sweep: grid: unknown strategy");
     assertThatThrownBy(() -> s.withPoolSize(2)).hasMessageContaining("poolSize 2 is below the largest budget 4");
     assertThatThrownBy(() -> Sweep.Settings.of(List.of(4, 2))).hasMessageContaining("ascending");
-    assertThatThrownBy(() -> s.withProbeSize(5)).hasMessageContaining("probeSize");
+    assertThatThrownBy(() -> s.withProbeSize(0)).hasMessageContaining("probeSize");
+    assertThatThrownBy(() -> s.withDifficultySize(0)).hasMessageContaining("difficultySize");
+  }
+
+  /**
+   * Every question is the same coin (each sample right with probability 1/2) and the verifier
+   * says nothing (every step 0.5), so no difficulty bin can truly be easier than another and
+   * best-of-N at N = 1 must score about 1/2 in every bin. When the binning variable is measured
+   * on the samples that best-of-N is scored on (the old sweep: pass@1 over the pool itself), the
+   * selection alone makes the top bin look easy and the bottom bin hard.
+   */
+  @Test
+  void binningOnSamplesApartFromThePoolCreatesNoPerBinGap() {
+    int n = 200;
+    List<Question> qs = IntStream.range(0, n)
+        .mapToObj(i -> new Question("c" + i, "coin " + i, "1", 1)).toList();
+    SyncDriver coins = new SyncDriver(
+        batch -> batch.stream().map(SweepTest::flip).toList(),
+        batch -> batch.stream().map(r -> new ScoreReply(r.requestId(),
+            r.solutions().stream().map(s -> s.stream().map(x -> 0.5).toList()).toList(), 0, 0.0))
+            .toList());
+    Sweep.Settings settings = Sweep.Settings.of(List.of(1, 16)).withGrid(List.of(WEIGHTED))
+        .withDifficultySize(16).withSeed(11);
+    SweepResult r = new Sweep(coins).run(qs, settings, Sweep.Progress.NONE);
+    SweepTable t = r.table();
+    double[] atOne = IntStream.range(0, n).mapToDouble(q -> t.correct(q, 0, 0)).toArray();
+
+    double apart = quintileGap(r.passAt1().stream().mapToDouble(Double::doubleValue).toArray(), atOne);
+    double leaky = quintileGap(atOne, atOne);
+    assertThat(apart).as("gap with difficulty apart from the pool").isLessThan(0.1);
+    assertThat(leaky).as("gap with the old, leaky binning").isGreaterThan(0.25);
+  }
+
+  /** Mean of {@code values} over the top fifth by {@code binning} minus the bottom fifth's. */
+  private static double quintileGap(double[] binning, double[] values) {
+    Integer[] order = IntStream.range(0, binning.length).boxed().toArray(Integer[]::new);
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(binning[a], binning[b]));
+    int fifth = binning.length / 5;
+    double low = 0;
+    double high = 0;
+    for (int i = 0; i < fifth; i++) {
+      low += values[order[i]];
+      high += values[order[binning.length - 1 - i]];
+    }
+    return (high - low) / fifth;
+  }
+
+  private static GenerateReply flip(GenerateRequest r) {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(r.seed());
+    List<Continuation> rows = new ArrayList<>();
+    for (int i = 0; i < r.samples(); i++) {
+      String answer = random.nextBoolean() ? "1" : "2";
+      rows.add(new Continuation(List.of("flip", "A: " + answer), true, 4, -1.0));
+    }
+    return new GenerateReply(r.requestId(), rows, 1, 4L * r.samples(), 1.0);
   }
 
   @Test
