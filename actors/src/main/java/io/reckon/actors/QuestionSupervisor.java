@@ -10,6 +10,7 @@ import io.reckon.protocol.Question;
 import io.reckon.protocol.QuestionResult;
 import io.reckon.search.Allocation;
 import io.reckon.search.Answers;
+import io.reckon.search.ProbeFeatures;
 import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
@@ -31,9 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * Drives one question: a probe (best-of-N scored by the PRM), a grant from the {@link Scheduler},
  * then the main search strategy with the probe's candidates carried into its final selection.
- * Under a compute-optimal {@link Policy} the main strategy is not fixed: the probe's mean final
- * PRM score places the question in a predicted-difficulty bin, and the policy names the
- * configuration for that bin and the granted budget.
+ * Under a compute-optimal {@link Policy} the main strategy is not fixed: the policy's difficulty
+ * estimator reads the probe and places the question in a predicted-difficulty bin, and the policy
+ * names the configuration for that bin and the granted budget.
  * It turns each strategy request into a {@link ModelWorker.Work} for a worker of the right kind,
  * feeds replies back, and never blocks. A request that fails or times out is sent again, to the
  * next worker, up to {@code max-retries} times; past that, or past the question's timeout, the
@@ -280,9 +281,16 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       estimate = Allocation.Estimate.of(probeOutcome.candidates());
     }
     if (spec.policy() != null) {
-      int bins = spec.policy().bins().size();
-      // Without a scored probe there is nothing to bin by: the middle bin is the least wrong.
-      bin = estimate.known() ? spec.policy().predictedBins().bin(estimate.meanScore()) : (bins + 1) / 2;
+      // The policy's estimator reads the probe's features; its predicted pass@1 is what the
+      // bins cut and what the allocation (rule or gain) sees in place of the mean PRM score.
+      // Without a scored probe there is nothing to bin by: the policy gives the middle bin.
+      ProbeFeatures features = probeOutcome == null
+          ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates());
+      bin = spec.policy().bin(features);
+      if (estimate.known()) {
+        estimate = new Allocation.Estimate(spec.policy().estimator().predict(features),
+            estimate.confidence(), estimate.samples());
+      }
     }
     long probeSpent = probe == null ? 0 : probe.spent().generations();
     Allocation.Estimate e = estimate;

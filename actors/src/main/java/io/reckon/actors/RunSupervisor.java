@@ -258,7 +258,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         for (int b = 1; b <= run.policy().bins().size(); b++) {
           curves.add(run.policy().curve(b));
         }
-        yield new Scheduler.ByGain(curves, settings.gain());
+        yield new Scheduler.ByGain(curves, settings.gain(),
+            run.policy().estimator().hopelessBelow());
       }
     };
   }

@@ -79,14 +79,22 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   /**
    * Greedy water-filling on a compute-optimal policy's concave accuracy curves, one per
-   * predicted-difficulty bin (bin 1 first); decisive probes get nothing.
+   * predicted-difficulty bin (bin 1 first); decisive probes get nothing; a question whose
+   * reported score (under a policy: the estimator's predicted pass@1) is below
+   * {@code hopelessBelow} never gets more than its fair share.
    */
-  public record ByGain(List<AccuracyCurve> curves, GainAllocation.Settings settings) implements Plan {
+  public record ByGain(List<AccuracyCurve> curves, GainAllocation.Settings settings, double hopelessBelow)
+      implements Plan {
     public ByGain {
       curves = List.copyOf(curves);
       if (curves.isEmpty()) {
         throw new IllegalArgumentException("a gain plan needs one curve per bin, got none");
       }
+    }
+
+    /** Without a hopeless cap. */
+    public ByGain(List<AccuracyCurve> curves, GainAllocation.Settings settings) {
+      this(curves, settings, 0.0);
     }
   }
 
@@ -173,7 +181,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     boolean decisive = GainAllocation.decisive(report.confidence(), gain.settings());
     int g = GainAllocation.grant(gain.curves(),
         new GainAllocation.Request(report.bin(), report.confidence(), (int) report.probeSpent(),
-            available, waiting, seen),
+            available, waiting, seen, report.meanScore() < gain.hopelessBelow()),
         gain.settings());
     seen[decisive ? 0 : report.bin()]++;
     return g;

@@ -25,8 +25,10 @@ final class Policies {
     List<Policy.Bin> table = new java.util.ArrayList<>();
     for (int b = 0; b < 3; b++) {
       String c = CHOICE.get(b);
-      table.add(new Policy.Bin(b + 1, List.of(c, c, c), accuracy.get(b), Map.of(c, accuracy.get(b))));
+      table.add(new Policy.Bin(b + 1, List.of(c, c, c), accuracy.get(b), Map.of(c, accuracy.get(b)),
+          accuracy.get(b)));
     }
-    return new Policy(models, budgets, bins, bins, 4, table).validate();
+    return new Policy(models, budgets, bins, bins,
+        io.reckon.search.policy.DifficultyEstimator.meanScore(0.05), 4, table).validate();
   }
 }

@@ -20,8 +20,10 @@ import java.util.Map;
  *       {@code edge + (middle - edge) * 4d(1-d)}.
  *   <li>A probe whose weighted vote already agrees needs little more: the weight is multiplied
  *       by {@code 1 - agreementDiscount * clamp((confidence - 0.5) / 0.5, 0, 1)}.
- *   <li>A hopeless question (mean PRM score below {@link Rule#hopelessBelow}) gets at most
- *       {@link Rule#hopelessWeight} of the fair share: more samples rarely fix it.
+ *   <li>A hopeless question (mean PRM score, or under a compute-optimal policy the difficulty
+ *       estimator's predicted pass@1, below {@link Rule#hopelessBelow}) gets at most
+ *       {@link Rule#hopelessWeight} of the fair share, and never more than the fair share:
+ *       more samples rarely fix it.
  *   <li>grant = round(fair share * weight), never above {@link Rule#maxFactor} * fair share nor
  *       above what is available.
  * </ol>
@@ -123,7 +125,7 @@ public final class Allocation {
     double w = rule.edgeWeight() + (rule.middleWeight() - rule.edgeWeight()) * 4 * d * (1 - d);
     w *= 1 - rule.agreementDiscount() * clamp((e.confidence() - 0.5) / 0.5);
     if (e.meanScore() < rule.hopelessBelow()) {
-      w = Math.min(w, rule.hopelessWeight());
+      w = Math.min(w, Math.min(1.0, rule.hopelessWeight()));
     }
     return Math.min(w, rule.maxFactor());
   }

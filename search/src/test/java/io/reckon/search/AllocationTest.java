@@ -54,6 +54,14 @@ class AllocationTest {
   }
 
   @Test
+  void aHopelessQuestionNeverGetsMoreThanItsFairShareEvenWhenConfiguredTo() {
+    // middle difficulty, no agreement: weight 1.5, but below a (high) hopeless threshold
+    var hopeless = new Allocation.Estimate(0.5, 0.0, 4);
+    var generous = new Allocation.Rule(0.5, 1.5, 0.75, 0.6, 2.5, 3.0);
+    assertThat(Allocation.weight(hopeless, generous)).isEqualTo(1.0);
+  }
+
+  @Test
   void hopelessQuestionsAreCapped() {
     // Difficulty 0.9 would otherwise weigh 0.5 + 1.0*0.36 = 0.86.
     var hopeless = new Allocation.Estimate(0.1, 0.5, 4);

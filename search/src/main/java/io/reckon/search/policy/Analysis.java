@@ -131,6 +131,74 @@ public final class Analysis {
     return r.length() == 0 ? budget : r.length();
   }
 
+  /**
+   * Spearman's rank correlation of two samples (average ranks for ties); NaN when either is
+   * constant or there are fewer than two values.
+   */
+  public static double spearman(double[] a, double[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(a.length + " values against " + b.length);
+    }
+    if (a.length < 2) {
+      return Double.NaN;
+    }
+    double[] ra = ranks(a);
+    double[] rb = ranks(b);
+    double ma = Arrays.stream(ra).average().orElse(0);
+    double mb = Arrays.stream(rb).average().orElse(0);
+    double cov = 0;
+    double va = 0;
+    double vb = 0;
+    for (int i = 0; i < ra.length; i++) {
+      cov += (ra[i] - ma) * (rb[i] - mb);
+      va += (ra[i] - ma) * (ra[i] - ma);
+      vb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    return va == 0 || vb == 0 ? Double.NaN : cov / Math.sqrt(va * vb);
+  }
+
+  private static double[] ranks(double[] x) {
+    Integer[] order = new Integer[x.length];
+    for (int i = 0; i < x.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (i, j) -> Double.compare(x[i], x[j]));
+    double[] r = new double[x.length];
+    int i = 0;
+    while (i < x.length) {
+      int j = i;
+      while (j + 1 < x.length && x[order[j + 1]] == x[order[i]]) {
+        j++;
+      }
+      double avg = (i + j) / 2.0 + 1;
+      for (int k = i; k <= j; k++) {
+        r[order[k]] = avg;
+      }
+      i = j + 1;
+    }
+    return r;
+  }
+
+  /**
+   * {@code [oracle bin - 1][predicted bin - 1]}: how many questions of each oracle bin each
+   * predicted bin holds.
+   */
+  public static int[][] confusion(int[][] oracleMembers, int[][] predictedMembers, int questions) {
+    int[] predictedBin = new int[questions];
+    for (int b = 0; b < predictedMembers.length; b++) {
+      for (int q : predictedMembers[b]) {
+        predictedBin[q] = b;
+      }
+    }
+    int[][] m = new int[oracleMembers.length][predictedMembers.length];
+    for (int o = 0; o < oracleMembers.length; o++) {
+      for (int q : oracleMembers[o]) {
+        m[o][predictedBin[q]]++;
+      }
+    }
+    return m;
+  }
+
   private static double[] nan(int n) {
     double[] a = new double[n];
     Arrays.fill(a, Double.NaN);

@@ -63,8 +63,11 @@ public final class GainAllocation {
    * @param waiting questions still waiting for a main grant, this one included (at least 1)
    * @param seen questions granted so far in this run: index 0 the decisive ones, index b those of
    *     bin b ({@code curves.size() + 1} entries)
+   * @param hopeless the difficulty estimator deems the question hopeless: its grant never exceeds
+   *     its fair share, whatever its bin's curve promises
    */
-  public record Request(int bin, double confidence, int probe, long available, long waiting, long[] seen) {
+  public record Request(int bin, double confidence, int probe, long available, long waiting, long[] seen,
+      boolean hopeless) {
     public Request {
       if (waiting < 1) {
         throw new IllegalArgumentException("waiting must be >= 1, was " + waiting);
@@ -73,6 +76,11 @@ public final class GainAllocation {
         throw new IllegalArgumentException("probe must be >= 0, was " + probe);
       }
       seen = seen.clone();
+    }
+
+    /** A question the estimator does not deem hopeless. */
+    public Request(int bin, double confidence, int probe, long available, long waiting, long[] seen) {
+      this(bin, confidence, probe, available, waiting, seen, false);
     }
   }
 
@@ -114,6 +122,9 @@ public final class GainAllocation {
     }
     long extra = (long) Math.floor(Math.max(0, available - planned) / questions);
     long g = Math.min(levels[request.bin() - 1] + extra, cap) - (long) request.probe();
+    if (request.hopeless()) {
+      g = Math.min(g, (long) Math.floor(fair));
+    }
     return (int) Math.max(0, Math.min(g, available));
   }
 

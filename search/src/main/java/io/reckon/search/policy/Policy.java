@@ -14,7 +14,9 @@ import java.util.Map;
  *     models is refused, since a policy is only optimal for the models it measured
  * @param budgets the swept budgets, ascending
  * @param oracleBins thresholds on a question's pass@1 (ground truth needed)
- * @param predictedBins thresholds on the probe's mean final PRM score (no ground truth)
+ * @param predictedBins thresholds on the estimator's predicted pass@1 (no ground truth)
+ * @param estimator predicts a question's pass@1 from its probe; the predicted bins cut it and the
+ *     allocation caps the questions it deems hopeless at their fair share
  * @param probeSize samples in the probe that gives the predicted difficulty
  * @param bins one entry per bin, bin 1 (easiest) first
  */
@@ -23,6 +25,7 @@ public record Policy(
     List<Integer> budgets,
     DifficultyBins oracleBins,
     DifficultyBins predictedBins,
+    DifficultyEstimator estimator,
     int probeSize,
     List<Bin> bins) {
 
@@ -30,12 +33,19 @@ public record Policy(
    * @param best the chosen configuration per budget ({@code null} where none could run)
    * @param accuracy the chosen configuration's validation accuracy per budget
    * @param curves every configuration's validation accuracy per budget ({@code null} = cannot run)
+   * @param crossValidated per budget, the 2-fold cross-validated accuracy of choosing the best
+   *     configuration (chosen on one half of the bin, scored on the other): what the scheduler
+   *     allocates by, since {@code accuracy}, the best of many on the same questions, is
+   *     optimistic; {@code null} where not measured (all {@code null} in a policy learned before
+   *     it was, which then allocates by {@code accuracy})
    */
-  public record Bin(int bin, List<String> best, List<Double> accuracy, Map<String, List<Double>> curves) {
+  public record Bin(int bin, List<String> best, List<Double> accuracy, Map<String, List<Double>> curves,
+      List<Double> crossValidated) {
     public Bin {
       best = java.util.Collections.unmodifiableList(new ArrayList<>(best));
       accuracy = java.util.Collections.unmodifiableList(new ArrayList<>(accuracy));
       curves = Map.copyOf(curves);
+      crossValidated = java.util.Collections.unmodifiableList(new ArrayList<>(crossValidated));
     }
   }
 
@@ -61,6 +71,8 @@ public record Policy(
     require(oracleBins.count() == predictedBins.count(),
         "oracleBins has " + oracleBins.count() + " bins but predictedBins " + predictedBins.count());
     require(probeSize >= 1, "probeSize must be >= 1, got " + probeSize);
+    require(estimator != null, "estimator is missing");
+    estimator.validate();
     require(bins.size() == predictedBins.count(),
         "bins holds " + bins.size() + " entries but the thresholds define " + predictedBins.count());
     for (int b = 0; b < bins.size(); b++) {
@@ -71,6 +83,9 @@ public record Policy(
           where + ".best has " + bin.best().size() + " entries for " + budgets.size() + " budgets");
       require(bin.accuracy().size() == budgets.size(),
           where + ".accuracy has " + bin.accuracy().size() + " entries for " + budgets.size() + " budgets");
+      require(bin.crossValidated().size() == budgets.size(),
+          where + ".crossValidated has " + bin.crossValidated().size() + " entries for "
+              + budgets.size() + " budgets");
       for (String config : bin.best()) {
         if (config != null) {
           try {
@@ -93,6 +108,12 @@ public record Policy(
     }
   }
 
+  /** The predicted-difficulty bin of a probe; the middle bin when the probe was not scored. */
+  public int bin(io.reckon.search.ProbeFeatures probe) {
+    double p = estimator.predict(probe);
+    return Double.isNaN(p) ? (bins.size() + 1) / 2 : predictedBins.bin(p);
+  }
+
   /**
    * The configuration to run in a bin with a granted budget: the choice made at the largest swept
    * budget not above the grant (the smallest swept budget when the grant is below all of them).
@@ -111,13 +132,18 @@ public record Policy(
     return StrategyConfig.parse(chosen);
   }
 
-  /** The bin's expected accuracy vs. budget under the policy, concave, for the allocator. */
+  /**
+   * The bin's expected accuracy vs. budget under the policy, concave, for the allocator: the
+   * cross-validated accuracy, or the in-sample one for a policy learned before it was measured.
+   */
   public AccuracyCurve curve(int bin) {
     Bin entry = bins.get(Math.max(1, Math.min(bin, bins.size())) - 1);
+    boolean crossValidated = entry.crossValidated().stream().anyMatch(java.util.Objects::nonNull);
+    List<Double> source = crossValidated ? entry.crossValidated() : entry.accuracy();
     List<Integer> bs = new ArrayList<>();
     List<Double> as = new ArrayList<>();
     for (int i = 0; i < budgets.size(); i++) {
-      Double acc = entry.accuracy().get(i);
+      Double acc = source.get(i);
       if (acc != null && !acc.isNaN()) {
         bs.add(budgets.get(i));
         as.add(acc);

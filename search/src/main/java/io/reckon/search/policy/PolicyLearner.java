@@ -15,6 +15,9 @@ import java.util.stream.IntStream;
  * first in the sweep's grid.
  */
 public final class PolicyLearner {
+  /** Seeds the folds of the cross-validated allocation curves (bin b uses CV_SEED + b). */
+  static final long CV_SEED = 0x6376L;
+
   private PolicyLearner() {}
 
   /**
@@ -32,9 +35,18 @@ public final class PolicyLearner {
               + " samples, so the predicted thresholds would not fit a run's probe");
     }
     DifficultyBins oracle = DifficultyBins.learn(values(validation.passAt1()), binCount);
-    DifficultyBins predicted = DifficultyBins.learn(values(validation.predicted()), binCount);
-    List<Policy.Bin> bins = table(validation, predicted, validation.predicted());
-    return new Policy(models, validation.budgets(), oracle, predicted, probeSize, bins).validate();
+    DifficultyEstimator estimator = DifficultyEstimator.learn(
+        validation.probes(), validation.passAt1(), DifficultyEstimator.DEFAULT_HOPELESS);
+    List<Double> scores = predictedScores(validation, estimator);
+    DifficultyBins predicted = DifficultyBins.learn(values(scores), binCount);
+    List<Policy.Bin> bins = table(validation, predicted, scores);
+    return new Policy(models, validation.budgets(), oracle, predicted, estimator, probeSize, bins)
+        .validate();
+  }
+
+  /** Per question of a sweep, the estimator's predicted pass@1 (0 for an unscored probe). */
+  public static List<Double> predictedScores(SweepResult sweep, DifficultyEstimator estimator) {
+    return sweep.probes().stream().map(estimator::binScore).toList();
   }
 
   /** The same table per <em>oracle</em> bin (pass@1 quantiles), for the report. */
@@ -57,7 +69,7 @@ public final class PolicyLearner {
     List<Policy.Bin> out = new ArrayList<>();
     for (int b = 0; b < members.length; b++) {
       int[] questions = members[b].length > 0 ? members[b] : all;
-      out.add(bin(table, b + 1, questions));
+      out.add(bin(table, b + 1, questions, CV_SEED + b));
     }
     return out;
   }
@@ -75,7 +87,7 @@ public final class PolicyLearner {
         .toArray(int[][]::new);
   }
 
-  private static Policy.Bin bin(SweepTable table, int bin, int[] questions) {
+  private static Policy.Bin bin(SweepTable table, int bin, int[] questions, long seed) {
     int nb = table.budgets().size();
     int[] best = PolicySelection.best(table, questions);
     List<String> chosen = new ArrayList<>(nb);
@@ -94,7 +106,12 @@ public final class PolicyLearner {
       }
       curves.put(table.configs().get(c), Collections.unmodifiableList(Arrays.asList(curve)));
     }
-    return new Policy.Bin(bin, chosen, accuracy, curves);
+    double[] cv = PolicySelection.crossValidated(table, questions, seed);
+    List<Double> crossValidated = new ArrayList<>(nb);
+    for (double v : cv) {
+      crossValidated.add(Double.isNaN(v) ? null : v);
+    }
+    return new Policy.Bin(bin, chosen, accuracy, curves, crossValidated);
   }
 
   private static double[] values(List<Double> list) {

@@ -24,6 +24,28 @@ class GainAllocationTest {
   private static final AccuracyCurve HOPELESS = curve(new int[] {4, 8}, new double[] {0.0, 0.0});
 
   @Test
+  void aQuestionTheEstimatorDeemsHopelessNeverGetsMoreThanItsFairShare() {
+    // bin 2's curve keeps paying to 16 and the others are easy, so it would draw above its share
+    AccuracyCurve steep = curve(new int[] {4, 16}, new double[] {0.2, 0.8});
+    long[] seen = {0, 100, 0};
+    var request = new GainAllocation.Request(2, 0.3, 0, 100, 10, seen);
+    int open = GainAllocation.grant(List.of(EASY, steep), request, NO_DECISIVE);
+    assertThat(open).isGreaterThan(10);
+    var hopeless = new GainAllocation.Request(2, 0.3, 0, 100, 10, seen, true);
+    assertThat(GainAllocation.grant(List.of(EASY, steep), hopeless, NO_DECISIVE)).isEqualTo(10);
+    // whatever the pool, the bin and the probe
+    SplittableRandom random = new SplittableRandom(3);
+    for (int trial = 0; trial < 200; trial++) {
+      long available = random.nextInt(400);
+      long waiting = 1 + random.nextInt(20);
+      var r = new GainAllocation.Request(1 + random.nextInt(2), random.nextDouble() * 0.9,
+          random.nextInt(5), available, waiting, new long[] {0, random.nextInt(5), random.nextInt(5)}, true);
+      assertThat(GainAllocation.grant(List.of(EASY, HARD), r, NO_DECISIVE))
+          .isLessThanOrEqualTo((int) (available / waiting));
+    }
+  }
+
+  @Test
   void levelsOnHandMadeCurvesAreTheKnownOptimum() {
     // Slopes: easy 0.2/gen to 4 then 0.025; hard 0.05/gen to 8. With 12 generations for one
     // question each: easy takes 4 (0.2 > 0.05), then hard's 0.05 beats easy's 0.025 for all 8.
