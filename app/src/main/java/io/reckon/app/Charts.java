@@ -20,7 +20,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The report's charts, drawn by XChart and embedded in the page as PNG data URIs so that the
  * page is one self-contained file. Missing points (NaN) are left out of a series, never drawn as 0.
  */
-final class Charts {
+public final class Charts {
   private Charts() {}
 
   /** One line (or set of points) of an XY chart. */
@@ -81,18 +81,20 @@ final class Charts {
     return chart;
   }
 
+  /** A drawn chart: its PNG as a data URI, or why it could not be drawn. */
+  public record Image(String alt, String dataUri, String failure) {}
+
   /**
-   * The chart as an {@code <img>} with a PNG data URI; where the JVM cannot draw (no fonts on a
-   * headless machine), a note instead, so the tables still make a report.
+   * The chart as a PNG data URI; where the JVM cannot draw (no fonts on a headless machine), the
+   * reason instead, so the tables still make a report.
    */
-  static String img(IChart chart, String alt) {
+  static Image image(IChart chart, String alt) {
     try {
       System.setProperty("java.awt.headless", "true");
       byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-      return "<img alt=\"" + Html.escape(alt) + "\" src=\"data:image/png;base64,"
-          + Base64.getEncoder().encodeToString(png) + "\">";
+      return new Image(alt, "data:image/png;base64," + Base64.getEncoder().encodeToString(png), null);
     } catch (Exception | LinkageError e) {
-      return "<p class=\"note\">chart not drawn (" + Html.escape(e.toString()) + "); the table below holds its numbers</p>";
+      return new Image(alt, null, e.toString());
     }
   }
 }

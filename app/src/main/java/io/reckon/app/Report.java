@@ -1,6 +1,23 @@
 package io.reckon.app;
 
+import io.reckon.app.ReportSummary.Bin;
+import io.reckon.app.ReportSummary.Bins;
+import io.reckon.app.ReportSummary.Card;
+import io.reckon.app.ReportSummary.Difficulty;
+import io.reckon.app.ReportSummary.Efficiency;
+import io.reckon.app.ReportSummary.FlopsBin;
+import io.reckon.app.ReportSummary.FlopsMatched;
+import io.reckon.app.ReportSummary.FlopsRatio;
+import io.reckon.app.ReportSummary.PerBin;
+import io.reckon.app.ReportSummary.RevisionBin;
+import io.reckon.app.ReportSummary.Revisions;
+import io.reckon.app.ReportSummary.Run;
+import io.reckon.app.ReportSummary.SchedulerGain;
+import io.reckon.app.ReportSummary.Target;
+import io.reckon.app.ReportSummary.Targets;
 import io.reckon.search.policy.Analysis;
+import io.reckon.search.policy.Bootstrap;
+import io.reckon.search.policy.Bootstrap.Interval;
 import io.reckon.search.policy.DifficultyBins;
 import io.reckon.search.policy.Policy;
 import io.reckon.search.policy.PolicyLearner;
@@ -12,15 +29,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.XYChart;
+import java.util.stream.IntStream;
 
 /**
- * Builds the report from a test sweep, the validation-learned policy, optional runs and the
- * larger model's greedy answers: every number goes both into the page and into
- * {@code summary.json}, from the same variables.
+ * The report's analysis: from a test sweep, the validation-learned policy, optional runs and the
+ * larger model's greedy answers to a {@link ReportSummary} of typed records, every headline number
+ * with its 95 % bootstrap interval over questions. {@link ReportPage} renders it; nothing here
+ * writes HTML.
  */
 final class Report {
   /** R = D_inference / D_pretrain, the paper's three deployment regimes. */
@@ -29,17 +45,7 @@ final class Report {
   static final double SCHEDULER_TARGET_POINTS = 2.0;
   static final int FOUR_TIMES_BUDGET = 16;
   static final int FOUR_TIMES_BASELINE = 64;
-
-  /** A configuration the main chart draws, with its legend name. */
-  private static final String[][] MAIN = {
-    {Analysis.WEIGHTED_BON, "weighted best-of-N"},
-    {"best-of-n:sel=majority,agg=last", "majority vote"},
-    {"beam:m=4,agg=last", "beam M=4"},
-    {"beam:m=sqrt,agg=last", "beam M=\u221aN"},
-    {"lookahead:k=1,m=4,agg=last", "lookahead k=1"},
-    {"lookahead:k=3,m=4,agg=last", "lookahead k=3"},
-    {"dvts:m=4,agg=last", "DVTS M=4"},
-  };
+  static final String BEAM = "beam:m=4,agg=last";
 
   /** One question's line of a results file. */
   record Row(String id, Boolean correct, long spent, long granted, Integer bin, boolean failed) {}
@@ -75,7 +81,7 @@ final class Report {
   record Inputs(SweepResult sweep, Path sweepFile, Policy policy, Path policyFile,
       List<RunFile> runs, Flops flops, long seed) {}
 
-  record Built(String html, Map<String, Object> summary) {}
+  record Built(String html, ReportSummary summary) {}
 
   private final Inputs in;
   private final SweepResult sweep;
@@ -83,14 +89,7 @@ final class Report {
   private final List<Integer> budgets;
   private final int probe;
   private final int[] all;
-  private final Map<String, double[]> accuracy = new LinkedHashMap<>();
-  private Analysis.ComputeOptimal predicted;
-  private Analysis.ComputeOptimal oracle;
-  private DifficultyBins oracleBins;
-  private int[][] oracleMembers;
-  private final Map<String, Object> summary = new LinkedHashMap<>();
-  private final StringBuilder html = new StringBuilder();
-  private final List<String> headlines = new ArrayList<>();
+  private final Bootstrap bootstrap;
 
   private Report(Inputs in) {
     this.in = in;
@@ -98,244 +97,147 @@ final class Report {
     this.table = sweep.table();
     this.budgets = sweep.budgets();
     this.probe = in.policy().probeSize();
-    this.all = new int[sweep.questions().size()];
-    Arrays.setAll(all, i -> i);
+    this.all = IntStream.range(0, sweep.questions().size()).toArray();
+    this.bootstrap = new Bootstrap(in.seed(), Bootstrap.DEFAULT_RESAMPLES);
   }
 
   static Built build(Inputs in) {
-    return new Report(in).run();
+    ReportSummary summary = new Report(in).analyse();
+    return new Built(ReportPage.render(summary), summary);
   }
 
-  private Built run() {
-    int bins = in.policy().bins().size();
+  // ---------------------------------------------------------------- analysis
+
+  private double[] column(int config, int budget) {
+    double[] v = new double[all.length];
+    for (int q : all) {
+      v[q] = table.correct(q, config, budget);
+    }
+    return v;
+  }
+
+  private double[] column(double[][] perQuestion, int budget) {
+    double[] v = new double[perQuestion.length];
+    for (int q = 0; q < v.length; q++) {
+      v[q] = perQuestion[q][budget];
+    }
+    return v;
+  }
+
+  private List<Interval> curve(int[] members, int config) {
+    List<Interval> out = new ArrayList<>();
+    for (int b = 0; b < budgets.size(); b++) {
+      double[] v = column(config, b);
+      boolean any = Arrays.stream(members).anyMatch(q -> !Double.isNaN(v[q]));
+      out.add(any ? bootstrap.interval(members, v) : Interval.NONE);
+    }
+    return out;
+  }
+
+  private List<Interval> curve(int[] members, double[][] perQuestion) {
+    List<Interval> out = new ArrayList<>();
+    for (int b = 0; b < budgets.size(); b++) {
+      double[] v = column(perQuestion, b);
+      boolean complete = members.length > 0 && Arrays.stream(members).allMatch(q -> !Double.isNaN(v[q]));
+      out.add(complete ? bootstrap.interval(members, v) : Interval.NONE);
+    }
+    return out;
+  }
+
+  private ReportSummary analyse() {
+    int binCount = in.policy().bins().size();
+    Map<String, List<Interval>> accuracy = new LinkedHashMap<>();
     for (int c = 0; c < sweep.configs().size(); c++) {
-      accuracy.put(sweep.configs().get(c), Analysis.accuracy(table, all, c));
+      accuracy.put(sweep.configs().get(c), curve(all, c));
     }
-    int[][] predictedMembers = PolicyLearner.members(in.policy().predictedBins(), sweep.predicted());
-    predicted = Analysis.computeOptimal(table, predictedMembers, in.seed());
-    oracleBins = DifficultyBins.learn(
-        sweep.passAt1().stream().mapToDouble(Double::doubleValue).toArray(), bins);
-    oracleMembers = PolicyLearner.members(oracleBins, sweep.passAt1());
-    oracle = Analysis.computeOptimal(table, oracleMembers, in.seed());
+    List<Double> predictedScores = PolicyLearner.predictedScores(sweep, in.policy().estimator());
+    int[][] predictedMembers = PolicyLearner.members(in.policy().predictedBins(), predictedScores);
+    DifficultyBins oracleBins = DifficultyBins.learn(
+        sweep.passAt1().stream().mapToDouble(Double::doubleValue).toArray(), binCount);
+    int[][] oracleMembers = PolicyLearner.members(oracleBins, sweep.passAt1());
+    double[][] predicted = Analysis.crossValidatedPerQuestion(table, predictedMembers, in.seed());
+    double[][] oracle = Analysis.crossValidatedPerQuestion(table, oracleMembers, in.seed());
+    Bins predictedBins = bins(in.policy().predictedBins(), predictedMembers, predicted);
+    Bins oracleBinsSummary = bins(oracleBins, oracleMembers, oracle);
 
-    summary.put("inputs", inputs());
-    summary.put("budgets", budgets);
-    Map<String, Object> acc = new LinkedHashMap<>();
-    accuracy.forEach((config, curve) -> acc.put(config, list(curve)));
-    summary.put("accuracy", acc);
-    Map<String, Object> co = new LinkedHashMap<>();
-    co.put("predictedBins", computeOptimalJson(predicted, in.policy().predictedBins()));
-    co.put("oracleBins", computeOptimalJson(oracle, oracleBins));
-    summary.put("computeOptimal", co);
+    List<Efficiency> efficiency = new ArrayList<>();
+    Target fourTimes = efficiency(predicted, oracle, efficiency);
+    List<Run> runs = new ArrayList<>();
+    List<SchedulerGain> gains = new ArrayList<>();
+    Target schedulerTarget = scheduler(runs, gains);
 
-    String overview = overviewSection();
-    String perBin = perBinSection();
-    String revisions = revisionsSection();
-    String efficiency = efficiencySection();
-    String scheduler = schedulerSection();
-    String flops = flopsSection();
-    summary.put("targets", targets);
-
-    html.append(head());
-    html.append("<h1>Reckon report: test-time compute, compute-optimally</h1>\n");
-    html.append(inputsHtml());
-    html.append("<section id=\"headline\"><h2>Headline</h2><ul>\n");
-    for (String h : headlines) {
-      html.append("<li>").append(h).append("</li>\n");
-    }
-    html.append("</ul></section>\n");
-    html.append(overview).append(perBin).append(revisions).append(efficiency).append(scheduler)
-        .append(flops).append(methodHtml()).append("</body></html>\n");
-    return new Built(html.toString(), summary);
+    SweepResult.Cost difficultyCost = sweep.difficulty();
+    ReportSummary.Inputs inputs = new ReportSummary.Inputs(in.sweepFile().toString(),
+        in.policyFile().toString(), in.policy().models(), all.length, sweep.configs().size(),
+        sweep.settings().poolSize(), probe, sweep.settings().difficultySize(),
+        difficultyCost.generations(), binCount, sweep.settings().seed(), in.seed(),
+        Bootstrap.DEFAULT_RESAMPLES, in.seed(), Instant.now().toString());
+    return new ReportSummary(inputs, budgets, accuracy,
+        new ReportSummary.ComputeOptimal(predictedBins, oracleBinsSummary),
+        difficulty(predictedScores, predictedMembers, oracleMembers),
+        perBin(oracleBins, oracleMembers, oracle), revisions(oracleMembers), efficiency, runs,
+        gains, flops(oracleMembers, oracle), new Targets(fourTimes, schedulerTarget));
   }
 
-  private final Map<String, Object> targets = new LinkedHashMap<>();
-
-  // ---------------------------------------------------------------- inputs
-
-  private Map<String, Object> inputs() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("sweep", in.sweepFile().toString());
-    m.put("policy", in.policyFile().toString());
-    m.put("models", in.policy().models());
-    m.put("questions", sweep.questions().size());
-    m.put("configurations", sweep.configs().size());
-    m.put("probeSize", probe);
-    m.put("bins", in.policy().bins().size());
-    m.put("sweepSeed", sweep.settings().seed());
-    m.put("cvSeed", in.seed());
-    m.put("generated", Instant.now().toString());
-    return m;
-  }
-
-  private String inputsHtml() {
-    return "<p class=\"inputs\">Test sweep <code>" + Html.escape(in.sweepFile().toString())
-        + "</code>: " + sweep.questions().size() + " questions, " + sweep.configs().size()
-        + " configurations at budgets " + budgets + " (pool of " + sweep.settings().poolSize()
-        + " samples per question, seed " + sweep.settings().seed() + "). Policy <code>"
-        + Html.escape(in.policyFile().toString()) + "</code>, learned on the validation split for models "
-        + Html.escape(in.policy().models().toString()) + ", probe of " + probe
-        + " samples. Cross-validation seed " + in.seed() + ".</p>\n";
-  }
-
-  // ---------------------------------------------------------------- 1. overview
-
-  private String overviewSection() {
-    XYChart chart = Charts.xy("Accuracy vs generations per question (test split)",
-        "generations per question (log scale)", "accuracy", true, 1060, 520);
-    double[] x = budgets.stream().mapToDouble(Integer::doubleValue).toArray();
-    for (String[] m : MAIN) {
-      if (accuracy.containsKey(m[0])) {
-        Charts.add(chart, new Charts.Line(m[1], x, accuracy.get(m[0]), Charts.Style.SOLID));
-      }
+  private Bins bins(DifficultyBins thresholds, int[][] members, double[][] perQuestion) {
+    List<List<Interval>> perBin = new ArrayList<>();
+    for (int[] m : members) {
+      perBin.add(curve(m, perQuestion));
     }
-    String rev = bestRevisions();
-    if (rev != null) {
-      Charts.add(chart, new Charts.Line("revisions " + shortRevision(rev), x, accuracy.get(rev),
-          Charts.Style.SOLID));
-    }
-    Charts.add(chart, new Charts.Line("compute-optimal, oracle bins (CV)", x, oracle.overall(),
-        Charts.Style.DASHED));
-    Charts.add(chart, new Charts.Line("compute-optimal, predicted bins (CV)", x, predicted.overall(),
-        Charts.Style.DASHED));
-    double[] withProbe = Arrays.stream(x).map(v -> v + probe).toArray();
-    Charts.add(chart, new Charts.Line("compute-optimal, predicted bins, probe counted", withProbe,
-        predicted.overall(), Charts.Style.DASHED));
-    for (String kind : List.of("fixed", "scheduler")) {
-      List<RunFile> runs = in.runs().stream().filter(r -> r.kind().equals(kind)).toList();
-      if (!runs.isEmpty()) {
-        double[] rx = runs.stream().mapToDouble(r -> r.budget()).toArray();
-        double[] ry = runs.stream().mapToDouble(RunFile::accuracy).toArray();
-        Charts.add(chart, new Charts.Line(kind.equals("fixed")
-            ? "compute-optimal run, fixed budget per question"
-            : "compute-optimal run + scheduler (equal total)", rx, ry, Charts.Style.POINTS));
-      }
-    }
-
-    List<String> header = new ArrayList<>(List.of("configuration"));
-    budgets.forEach(b -> header.add("N=" + b));
-    List<List<String>> rows = new ArrayList<>();
-    accuracy.forEach((config, curve) -> rows.add(row(Html.escape(config), curve)));
-    rows.add(row("<b>compute-optimal, oracle bins (2-fold CV)</b>", oracle.overall()));
-    rows.add(row("<b>compute-optimal, predicted bins (2-fold CV)</b>", predicted.overall()));
-    StringBuilder b = new StringBuilder("<section id=\"accuracy\"><h2>1. Accuracy vs generations</h2>\n");
-    b.append(Charts.img(chart, "accuracy vs generations"));
-    b.append("<p>Generations per question on the x-axis; each point is the mean over all ")
-        .append(sweep.questions().size()).append(" test questions. Compute-optimal picks, within each ")
-        .append("difficulty bin and budget, the configuration that was best on the other half of the ")
-        .append("bin (2-fold cross-validation, as in the paper). The dashed line shifted right by ")
-        .append(probe).append(" counts the probe that predicts the bin. Runs are placed at their ")
-        .append("budget per question (probe included).</p>\n");
-    b.append(Html.table(header, rows));
-    return b.append("</section>\n").toString();
+    return new Bins(thresholds.thresholds(), Arrays.stream(members).map(m -> m.length).toList(),
+        curve(all, perQuestion), budgets.stream().map(b -> b + probe).toList(), perBin);
   }
 
-  /** The revisions configuration with the best mean accuracy over the budgets it runs at. */
-  private String bestRevisions() {
-    String best = null;
-    double top = Double.NEGATIVE_INFINITY;
-    for (Map.Entry<String, double[]> e : accuracy.entrySet()) {
-      if (!e.getKey().startsWith("revisions:")) {
-        continue;
-      }
-      double mean = Arrays.stream(e.getValue()).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
-      if (!Double.isNaN(mean) && mean > top) {
-        top = mean;
-        best = e.getKey();
-      }
+  private Difficulty difficulty(List<Double> predictedScores, int[][] predictedMembers,
+      int[][] oracleMembers) {
+    double[] predicted = predictedScores.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] meanScore = sweep.predicted().stream().mapToDouble(Double::doubleValue).toArray();
+    double[] pass = sweep.passAt1().stream().mapToDouble(Double::doubleValue).toArray();
+    Interval rho = bootstrap.of(all, draw -> Analysis.spearman(pick(predicted, draw), pick(pass, draw)));
+    int[][] confusion = Analysis.confusion(oracleMembers, predictedMembers, all.length);
+    int[] hopeless = IntStream.range(0, all.length)
+        .filter(q -> in.policy().estimator().hopeless(sweep.probes().get(q))).toArray();
+    return new Difficulty(in.policy().estimator().kind(), rho,
+        num(Analysis.spearman(meanScore, pass)),
+        Arrays.stream(confusion).map(r -> Arrays.stream(r).boxed().toList()).toList(),
+        hopeless.length, num(Bootstrap.mean(hopeless, pass)));
+  }
+
+  private static double[] pick(double[] values, int[] draw) {
+    double[] out = new double[draw.length];
+    for (int i = 0; i < draw.length; i++) {
+      out[i] = values[draw[i]];
     }
-    return best;
+    return out;
   }
 
-  private static String shortRevision(String config) {
-    int comma = config.indexOf(',');
-    return comma < 0 ? config : config.substring("revisions:".length(), comma);
-  }
-
-  private Map<String, Object> computeOptimalJson(Analysis.ComputeOptimal co, DifficultyBins bins) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("thresholds", bins.thresholds());
-    m.put("binSizes", Arrays.stream(co.sizes()).boxed().toList());
-    m.put("accuracy", list(co.overall()));
-    m.put("accuracyWithProbeCountedAt", budgets.stream().map(b -> b + probe).toList());
-    List<Object> per = new ArrayList<>();
-    for (double[] curve : co.perBin()) {
-      per.add(list(curve));
-    }
-    m.put("perBin", per);
-    return m;
-  }
-
-  // ---------------------------------------------------------------- 2. per bin
-
-  private String perBinSection() {
-    StringBuilder b = new StringBuilder("<section id=\"bins\"><h2>2. By difficulty bin</h2>\n");
-    b.append("<p>Oracle difficulty bins: quintiles of each test question's pass@1 (from its pool of ")
-        .append(sweep.settings().poolSize()).append(" samples), thresholds ")
-        .append(Html.escape(fmt(oracleBins.thresholds()))).append("; bin 1 is the easiest. Sizes: ")
-        .append(Arrays.toString(oracle.sizes())).append(".</p>\n<div class=\"grid\">\n");
-    double[] x = budgets.stream().mapToDouble(Integer::doubleValue).toArray();
-    List<Object> binsJson = new ArrayList<>();
-    List<List<String>> rows = new ArrayList<>();
+  private PerBin perBin(DifficultyBins oracleBins, int[][] oracleMembers, double[][] oracle) {
+    List<Bin> bins = new ArrayList<>();
+    int bon = sweep.configs().indexOf(Analysis.WEIGHTED_BON);
+    int beam = sweep.configs().indexOf(BEAM);
     for (int k = 0; k < oracleMembers.length; k++) {
-      XYChart chart = Charts.xy("Bin " + (k + 1) + " (" + oracleMembers[k].length + " questions)",
-          "generations (log)", "accuracy", true, 440, 340);
-      Map<String, Object> binJson = new LinkedHashMap<>();
-      binJson.put("bin", k + 1);
-      binJson.put("questions", oracleMembers[k].length);
-      Map<String, Object> perConfig = new LinkedHashMap<>();
+      int[] m = oracleMembers[k];
+      Map<String, List<Interval>> perConfig = new LinkedHashMap<>();
       for (int c = 0; c < sweep.configs().size(); c++) {
-        String config = sweep.configs().get(c);
-        double[] curve = oracleMembers[k].length == 0 ? nan(budgets.size())
-            : Analysis.accuracy(table, oracleMembers[k], c);
-        perConfig.put(config, list(curve));
-        for (String[] m : MAIN) {
-          if (m[0].equals(config) && (config.startsWith("beam:") || config.equals(Analysis.WEIGHTED_BON))) {
-            Charts.add(chart, new Charts.Line(m[1], x, curve, Charts.Style.SOLID));
-            rows.add(row("bin " + (k + 1) + ": " + Html.escape(m[1]), curve));
-          }
+        perConfig.put(sweep.configs().get(c), m.length == 0 ? nones() : curve(m, c));
+      }
+      List<Double> diff = null;
+      if (bon >= 0 && beam >= 0 && m.length > 0) {
+        diff = new ArrayList<>();
+        for (int b = 0; b < budgets.size(); b++) {
+          diff.add(num(table.accuracy(m, beam, b) - table.accuracy(m, bon, b)));
         }
       }
-      Charts.add(chart, new Charts.Line("compute-optimal (CV)", x, oracle.perBin()[k], Charts.Style.DASHED));
-      rows.add(row("bin " + (k + 1) + ": compute-optimal (CV)", oracle.perBin()[k]));
-      binJson.put("accuracy", perConfig);
-      binJson.put("computeOptimal", list(oracle.perBin()[k]));
-      binJson.put("beamMinusBestOfN", beamMinusBon(perConfig));
-      binsJson.add(binJson);
-      b.append("<div>").append(Charts.img(chart, "bin " + (k + 1))).append("</div>\n");
+      bins.add(new Bin(k + 1, m.length, perConfig, curve(m, oracle), diff));
     }
-    Map<String, Object> perBin = new LinkedHashMap<>();
-    perBin.put("oracleThresholds", oracleBins.thresholds());
-    perBin.put("bins", binsJson);
-    summary.put("perBin", perBin);
-    List<String> header = new ArrayList<>(List.of("bin: configuration"));
-    budgets.forEach(n -> header.add("N=" + n));
-    b.append("</div>\n<p>Beam search against weighted best-of-N in each bin (the paper: beam search ")
-        .append("helps on harder questions at small budgets, best-of-N catches up or wins on easy ones ")
-        .append("and at large budgets).</p>\n");
-    b.append(Html.table(header, rows));
-    return b.append("</section>\n").toString();
+    return new PerBin(oracleBins.thresholds(), bins);
   }
 
-  @SuppressWarnings("unchecked")
-  private Object beamMinusBon(Map<String, Object> perConfig) {
-    Object beam = perConfig.get("beam:m=4,agg=last");
-    Object bon = perConfig.get(Analysis.WEIGHTED_BON);
-    if (beam == null || bon == null) {
-      return null;
-    }
-    List<Double> a = (List<Double>) beam;
-    List<Double> c = (List<Double>) bon;
-    List<Double> d = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
-      d.add(a.get(i) == null || c.get(i) == null ? null : a.get(i) - c.get(i));
-    }
-    return d;
+  private List<Interval> nones() {
+    return budgets.stream().map(b -> Interval.NONE).toList();
   }
 
-  // ---------------------------------------------------------------- 2b. revisions ratio
-
-  private String revisionsSection() {
+  private Revisions revisions(int[][] oracleMembers) {
     List<String> revs = sweep.configs().stream()
         .filter(c -> c.startsWith("revisions:") && c.contains("sel=weighted")).toList();
     // The largest budget at which the most revision ratios ran (a sweep limited by --search-max
@@ -354,39 +256,16 @@ final class Report {
         at = j;
       }
     }
-    StringBuilder b = new StringBuilder(
-        "<section id=\"revisions\"><h2>2b. Sequential vs parallel revisions by bin</h2>\n");
-    Map<String, Object> json = new LinkedHashMap<>();
     if (at < 0) {
-      json.put("available", false);
-      summary.put("revisions", json);
-      return b.append("<p class=\"na\">Not available: the sweep has fewer than two revision ratios at any budget.</p></section>\n").toString();
+      return new Revisions(false, null, List.of());
     }
     int n = budgets.get(at);
-    XYChart chart = Charts.xy("Revisions at N=" + n + ": accuracy vs sequential/parallel ratio",
-        "sequential : parallel (L / P, log scale)", "accuracy", true, 900, 420);
-    List<String> header = new ArrayList<>(List.of("bin"));
-    List<Integer> lengths = new ArrayList<>();
-    for (String r : revs) {
-      int len = Analysis.chainLength(r, n);
-      if (len > 0) {
-        lengths.add(len);
-        header.add(len + ":" + (n / len));
-      }
-    }
-    header.add("best ratio");
-    List<List<String>> rows = new ArrayList<>();
-    List<Object> binsJson = new ArrayList<>();
+    List<RevisionBin> bins = new ArrayList<>();
     for (int k = 0; k <= oracleMembers.length; k++) {
       int[] members = k < oracleMembers.length ? oracleMembers[k] : all;
-      String name = k < oracleMembers.length ? "bin " + (k + 1) : "all";
-      double[] xs = new double[lengths.size()];
-      double[] ys = new double[lengths.size()];
-      List<String> row = new ArrayList<>(List.of(name));
-      Map<String, Object> ratios = new LinkedHashMap<>();
+      Map<String, Double> ratios = new LinkedHashMap<>();
       String best = null;
       double top = Double.NEGATIVE_INFINITY;
-      int i = 0;
       for (String r : revs) {
         int len = Analysis.chainLength(r, n);
         if (len <= 0) {
@@ -394,12 +273,8 @@ final class Report {
         }
         double acc = members.length == 0 ? Double.NaN
             : table.accuracy(members, sweep.configs().indexOf(r), at);
-        xs[i] = (double) len / (n / len);
-        ys[i] = acc;
-        i++;
         String label = len + ":" + (n / len);
         ratios.put(label, num(acc));
-        row.add(Html.pct(acc));
         if (!Double.isNaN(acc) && acc > top + 1e-12) {
           top = acc;
           best = label;
@@ -407,357 +282,192 @@ final class Report {
           best = best + " = " + label; // a tie names every ratio that reaches the top
         }
       }
-      row.add(best == null ? "&ndash;" : best);
-      rows.add(row);
-      if (k < oracleMembers.length) {
-        Charts.add(chart, new Charts.Line(name, xs, ys, Charts.Style.SOLID));
-      }
-      Map<String, Object> bj = new LinkedHashMap<>();
-      bj.put("bin", k < oracleMembers.length ? k + 1 : "all");
-      bj.put("accuracy", ratios);
-      bj.put("bestRatio", best);
-      binsJson.add(bj);
+      bins.add(new RevisionBin(k < oracleMembers.length ? Integer.toString(k + 1) : "all", ratios, best));
     }
-    json.put("available", true);
-    json.put("budget", n);
-    json.put("bins", binsJson);
-    summary.put("revisions", json);
-    b.append(Charts.img(chart, "revision ratios"));
-    b.append("<p>A budget of N=").append(n).append(" split into P parallel chains of L sequential ")
-        .append("revisions (L:P), hierarchical weighted selection. The paper: easy questions want ")
-        .append("all-sequential, harder ones an interior ratio.</p>\n");
-    b.append(Html.table(header, rows));
-    return b.append("</section>\n").toString();
+    return new Revisions(true, n, bins);
   }
 
-  // ---------------------------------------------------------------- 3. efficiency
-
-  private String efficiencySection() {
-    StringBuilder b = new StringBuilder("<section id=\"efficiency\"><h2>3. Efficiency</h2>\n");
-    double[] bon = accuracy.get(Analysis.WEIGHTED_BON);
-    List<Object> json = new ArrayList<>();
-    if (bon == null) {
-      summary.put("efficiency", json);
-      return b.append("<p class=\"na\">Not available: the sweep has no weighted best-of-N (")
-          .append(Analysis.WEIGHTED_BON).append(").</p></section>\n").toString();
+  /** Fills {@code out}; returns the four-times target. */
+  private Target efficiency(double[][] predicted, double[][] oracle, List<Efficiency> out) {
+    int bon = sweep.configs().indexOf(Analysis.WEIGHTED_BON);
+    String fourTimes = "compute-optimal (predicted bins, probe counted) with <= " + FOUR_TIMES_BUDGET
+        + " generations matches weighted best-of-N@" + FOUR_TIMES_BASELINE;
+    if (bon < 0) {
+      return new Target(fourTimes, null, Interval.NONE,
+          "the sweep has no weighted best-of-N (" + Analysis.WEIGHTED_BON + ")");
     }
-    List<List<String>> rows = new ArrayList<>();
     for (int n : EFFICIENCY_AT) {
       int j = budgets.indexOf(n);
-      if (j < 0 || Double.isNaN(bon[j])) {
+      if (j < 0) {
         continue;
       }
+      double[] base = column(bon, j);
       for (String which : List.of("predicted", "oracle")) {
-        double[] curve = which.equals("predicted") ? predicted.overall() : oracle.overall();
-        int k = Analysis.firstReaching(curve, bon[j]);
+        double[][] co = which.equals("predicted") ? predicted : oracle;
+        int k = firstReaching(all, co, base);
         Integer gens = k < 0 ? null : budgets.get(k);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("bestOfN", n);
-        m.put("bestOfNAccuracy", num(bon[j]));
-        m.put("bins", which);
-        m.put("generations", gens);
-        m.put("generationsWithProbe", which.equals("predicted") && gens != null ? gens + probe : null);
-        m.put("ratio", gens == null ? null : (double) n / gens);
-        m.put("ratioWithProbe", which.equals("predicted") && gens != null ? (double) n / (gens + probe) : null);
-        m.put("computeOptimalAccuracy", gens == null ? null : num(curve[k]));
-        json.add(m);
-        rows.add(List.of("best-of-N@" + n + " (" + Html.pct(bon[j]) + "), " + which + " bins",
-            gens == null ? "not matched within " + budgets.get(budgets.size() - 1) : gens.toString(),
-            gens == null ? "&ndash;" : Html.num((double) n / gens, "%.2f&times;"),
-            which.equals("predicted") && gens != null ? Integer.toString(gens + probe) : "&ndash;",
-            which.equals("predicted") && gens != null ? Html.num((double) n / (gens + probe), "%.2f&times;") : "&ndash;"));
+        int extra = which.equals("predicted") ? probe : 0;
+        Interval ratio = bootstrap.of(all, draw -> ratio(draw, co, base, n, 0));
+        Interval withProbe = which.equals("predicted")
+            ? bootstrap.of(all, draw -> ratio(draw, co, base, n, extra)) : Interval.NONE;
+        out.add(new Efficiency(n, bootstrap.interval(all, base), which, gens,
+            which.equals("predicted") && gens != null ? gens + probe : null, ratio, withProbe,
+            gens == null ? null : num(Bootstrap.mean(all, column(co, k)))));
       }
     }
-    summary.put("efficiency", json);
-
-    // The issue's target: predicted bins, probe counted, match best-of-N@64 with <= 16 generations.
-    Map<String, Object> t = new LinkedHashMap<>();
     int j64 = budgets.indexOf(FOUR_TIMES_BASELINE);
-    if (j64 >= 0 && !Double.isNaN(bon[j64])) {
-      double within = Analysis.bestWithin(predicted.overall(), budgets, FOUR_TIMES_BUDGET - probe);
-      boolean met = !Double.isNaN(within) && within >= bon[j64] - 1e-9;
-      t.put("target", "compute-optimal (predicted bins, probe counted) with <= " + FOUR_TIMES_BUDGET
-          + " generations matches weighted best-of-N@" + FOUR_TIMES_BASELINE);
-      t.put("met", met);
-      t.put("bestOfN64", num(bon[j64]));
-      t.put("computeOptimalWithin16", num(within));
-      t.put("gapPoints", Double.isNaN(within) ? null : 100 * (bon[j64] - within));
-      headlines.add((met ? "<b class=\"met\">Met</b>" : "<b class=\"missed\">Missed</b>")
-          + ": compute-optimal (predicted bins, probe of " + probe + " counted) with at most "
-          + FOUR_TIMES_BUDGET + " generations reaches " + Html.pct(within) + " against weighted best-of-N@"
-          + FOUR_TIMES_BASELINE + "'s " + Html.pct(bon[j64])
-          + (Double.isNaN(within) ? "" : String.format(Locale.ROOT, " (gap %+.1f points)", 100 * (within - bon[j64]))) + ".");
-    } else {
-      t.put("met", null);
-      t.put("reason", "the sweep has no weighted best-of-N at N=" + FOUR_TIMES_BASELINE);
+    if (j64 < 0) {
+      return new Target(fourTimes, null, Interval.NONE,
+          "the sweep has no weighted best-of-N at N=" + FOUR_TIMES_BASELINE);
     }
-    targets.put("fourTimesFewerGenerations", t);
-    for (Object o : json) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> m = (Map<String, Object>) o;
-      if (m.get("bins").equals("predicted")) {
-        headlines.add("Compute-optimal (predicted bins) matches weighted best-of-N@" + m.get("bestOfN")
-            + " with " + (m.get("generations") == null ? "no swept budget" : m.get("generations")
-            + " generations (" + String.format(Locale.ROOT, "%.2f", (Double) m.get("ratio"))
-            + "&times; fewer; " + m.get("generationsWithProbe") + " with the probe counted, "
-            + String.format(Locale.ROOT, "%.2f", (Double) m.get("ratioWithProbe")) + "&times;)") + ".");
-      }
-    }
-    b.append("<p>The fewest generations per question at which compute-optimal reaches weighted ")
-        .append("best-of-N's accuracy at N=16 and N=64, on the swept budgets (no interpolation), ")
-        .append("without and with the probe's ").append(probe).append(" generations counted.</p>\n");
-    b.append(Html.table(List.of("baseline", "compute-optimal generations", "ratio",
-        "with probe", "ratio with probe"), rows));
-    return b.append("</section>\n").toString();
+    double[] base = column(bon, j64);
+    Interval gap = bootstrap.of(all, draw -> {
+      double within = bestWithin(draw, predicted, FOUR_TIMES_BUDGET - probe);
+      return 100 * (within - Bootstrap.mean(draw, base));
+    });
+    Boolean met = gap.value() == null ? null : gap.value() >= -1e-7;
+    return new Target(fourTimes, met, gap, gap.value() == null
+        ? "compute-optimal has no swept budget within " + FOUR_TIMES_BUDGET + " generations, probe counted"
+        : null);
   }
 
-  // ---------------------------------------------------------------- 4. scheduler
-
-  private String schedulerSection() {
-    StringBuilder b = new StringBuilder(
-        "<section id=\"scheduler\"><h2>4. Compute-optimal + scheduler at equal total budget</h2>\n");
-    List<Object> json = new ArrayList<>();
-    List<List<String>> rows = new ArrayList<>();
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("target", "the scheduler adds >= " + SCHEDULER_TARGET_POINTS
-        + " points over a fixed budget per question at equal total budget");
-    Boolean allMet = null;
-    for (RunFile r : in.runs()) {
-      rows.add(List.of(Html.escape(r.kind()), Integer.toString(r.budget()), Html.escape(r.file().toString()),
-          Integer.toString(r.rows().size()), Html.pct(r.accuracy()), Html.num(r.meanSpent(), "%.2f")));
+  /** The first budget where compute-optimal's mean over {@code draw} reaches the baseline's; -1 if none. */
+  private int firstReaching(int[] draw, double[][] co, double[] base) {
+    double target = Bootstrap.mean(draw, base);
+    double[] curve = new double[budgets.size()];
+    for (int b = 0; b < curve.length; b++) {
+      curve[b] = meanComplete(draw, co, b);
     }
-    List<List<String>> gainRows = new ArrayList<>();
+    return Analysis.firstReaching(curve, target);
+  }
+
+  private double ratio(int[] draw, double[][] co, double[] base, int n, int extra) {
+    int k = firstReaching(draw, co, base);
+    return k < 0 ? 0.0 : (double) n / (budgets.get(k) + extra);
+  }
+
+  private double bestWithin(int[] draw, double[][] co, double generations) {
+    double[] curve = new double[budgets.size()];
+    for (int b = 0; b < curve.length; b++) {
+      curve[b] = meanComplete(draw, co, b);
+    }
+    return Analysis.bestWithin(curve, budgets, generations);
+  }
+
+  /** The mean at budget b, NaN when any question has no value there (a bin could not choose). */
+  private static double meanComplete(int[] draw, double[][] co, int b) {
+    double sum = 0;
+    for (int q : draw) {
+      if (Double.isNaN(co[q][b])) {
+        return Double.NaN;
+      }
+      sum += co[q][b];
+    }
+    return draw.length == 0 ? Double.NaN : sum / draw.length;
+  }
+
+  /** Fills {@code runs} and {@code gains}; returns the scheduler target. */
+  private Target scheduler(List<Run> runs, List<SchedulerGain> gains) {
+    String target = "the scheduler adds >= " + SCHEDULER_TARGET_POINTS
+        + " points over a fixed budget per question at equal total budget";
+    for (RunFile r : in.runs()) {
+      double[] v = r.rows().stream().mapToDouble(x -> x.correct() == null ? Double.NaN
+          : x.correct() ? 1.0 : 0.0).toArray();
+      int[] idx = IntStream.range(0, v.length).toArray();
+      runs.add(new Run(r.kind(), r.budget(), r.file().toString(), r.rows().size(),
+          bootstrap.interval(idx, v), num(r.meanSpent())));
+    }
+    Boolean allMet = null;
+    Interval lastGap = Interval.NONE;
     for (RunFile s : in.runs()) {
       if (!s.kind().equals("scheduler")) {
         continue;
       }
       for (RunFile f : in.runs()) {
-        if (f.kind().equals("fixed") && f.budget() == s.budget()) {
-          double gain = 100 * (s.accuracy() - f.accuracy());
-          boolean met = gain >= SCHEDULER_TARGET_POINTS - 1e-9;
-          allMet = allMet == null ? met : allMet && met;
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("budget", s.budget());
-          m.put("fixedAccuracy", num(f.accuracy()));
-          m.put("schedulerAccuracy", num(s.accuracy()));
-          m.put("gainPoints", num(gain));
-          m.put("fixedMeanSpent", num(f.meanSpent()));
-          m.put("schedulerMeanSpent", num(s.meanSpent()));
-          m.put("met", met);
-          json.add(m);
-          gainRows.add(List.of(Integer.toString(s.budget()), Html.pct(f.accuracy()), Html.pct(s.accuracy()),
-              Html.num(gain, "%+.1f"), met ? "<b class=\"met\">met</b>" : "<b class=\"missed\">missed</b>"));
-          headlines.add((met ? "<b class=\"met\">Met</b>" : "<b class=\"missed\">Missed</b>")
-              + String.format(Locale.ROOT, ": at %d generations per question the scheduler scores %s "
-                  + "against %s with a fixed budget per question (%+.1f points; target +%.0f).",
-                  s.budget(), Html.pct(s.accuracy()), Html.pct(f.accuracy()), gain, SCHEDULER_TARGET_POINTS));
+        if (!f.kind().equals("fixed") || f.budget() != s.budget()) {
+          continue;
         }
+        // Paired over the questions both runs answered: the same questions, other allocations.
+        Map<String, Boolean> fixed = new LinkedHashMap<>();
+        f.rows().forEach(r -> fixed.put(r.id(), r.correct()));
+        List<double[]> pairs = new ArrayList<>();
+        for (Row r : s.rows()) {
+          Boolean other = fixed.get(r.id());
+          if (r.correct() != null && other != null) {
+            pairs.add(new double[] {r.correct() ? 1 : 0, other ? 1 : 0});
+          }
+        }
+        double[] sv = pairs.stream().mapToDouble(p -> p[0]).toArray();
+        double[] fv = pairs.stream().mapToDouble(p -> p[1]).toArray();
+        int[] idx = IntStream.range(0, sv.length).toArray();
+        Interval gain = bootstrap.difference(idx, sv, fv).times(100);
+        boolean met = gain.value() != null && gain.value() >= SCHEDULER_TARGET_POINTS - 1e-9;
+        allMet = allMet == null ? met : allMet && met;
+        lastGap = gain.value() == null ? Interval.NONE : new Interval(
+            gain.value() - SCHEDULER_TARGET_POINTS, gain.low() == null ? null : gain.low() - SCHEDULER_TARGET_POINTS,
+            gain.high() == null ? null : gain.high() - SCHEDULER_TARGET_POINTS);
+        gains.add(new SchedulerGain(s.budget(), bootstrap.interval(idx, fv), bootstrap.interval(idx, sv),
+            gain, ReportSummary.verdict(gain, "gain", "loss"), num(f.meanSpent()),
+            num(s.meanSpent()), met));
       }
     }
-    summary.put("scheduler", json);
-    t.put("met", allMet);
-    if (allMet == null) {
-      t.put("reason", "no pair of fixed and scheduler runs at the same budget was given");
-    }
-    targets.put("schedulerGain", t);
-    if (in.runs().isEmpty()) {
-      return b.append("<p class=\"na\">Not available: no run results were given (--runs fixed:N=FILE ")
-          .append("scheduler:N=FILE from 'reckon run --strategy compute-optimal --allocation fixed|gain').</p></section>\n")
-          .toString();
-    }
-    b.append("<p>Runs of <code>reckon run --strategy compute-optimal</code> on the test split: ")
-        .append("<i>fixed</i> gives every question exactly N generations (probe included) and lets ")
-        .append("the bin pick the configuration; <i>scheduler</i> shares the same total of N per ")
-        .append("question by water-filling on the policy's per-bin curves.</p>\n");
-    b.append(Html.table(List.of("allocation", "N", "file", "questions", "accuracy", "mean generations spent"), rows));
-    if (!gainRows.isEmpty()) {
-      b.append(Html.table(List.of("N", "fixed", "scheduler", "gain (points)", "target +2"), gainRows));
-    }
-    return b.append("</section>\n").toString();
+    return new Target(target, allMet, lastGap,
+        allMet == null ? "no pair of fixed and scheduler runs at the same budget was given" : null);
   }
 
-  // ---------------------------------------------------------------- 5. FLOPs-matched
-
-  private String flopsSection() {
-    StringBuilder b = new StringBuilder(
-        "<section id=\"flops\"><h2>5. Test-time compute vs a larger model, FLOPs-matched</h2>\n");
-    Map<String, Object> json = new LinkedHashMap<>();
+  private FlopsMatched flops(int[][] oracleMembers, double[][] oracle) {
     Flops f = in.flops();
     if (f.unavailable() != null) {
-      json.put("available", false);
-      json.put("reason", f.unavailable());
-      summary.put("flopsMatched", json);
-      return b.append("<p class=\"na\">Not available: ").append(Html.escape(f.unavailable()))
-          .append("</p></section>\n").toString();
+      return FlopsMatched.unavailable(f.unavailable());
     }
-    json.put("available", true);
-    json.put("small", card(f.small()));
-    json.put("large", card(f.large()));
-    json.put("greedyResults", f.greedyFile().toString());
-    int binsCount = oracleMembers.length;
-    double[] larger = new double[binsCount + 1];
-    int[] covered = new int[binsCount + 1];
-    for (int k = 0; k <= binsCount; k++) {
-      int[] members = k < binsCount ? oracleMembers[k] : all;
-      int right = 0;
-      for (int q : members) {
-        Boolean c = f.greedy().get(sweep.questions().get(q));
-        if (c != null) {
-          covered[k]++;
-          right += c ? 1 : 0;
-        }
-      }
-      larger[k] = covered[k] == 0 ? Double.NaN : (double) right / covered[k];
+    int binCount = oracleMembers.length;
+    double[] greedy = new double[all.length];
+    for (int q : all) {
+      Boolean c = f.greedy().get(sweep.questions().get(q));
+      greedy[q] = c == null ? Double.NaN : c ? 1.0 : 0.0;
     }
-    json.put("largerGreedyAccuracy", list(larger));
-    json.put("largerGreedyCoverage", Arrays.stream(covered).boxed().toList());
-
-    CategoryChart chart = Charts.bars("FLOPs-matched: compute-optimal small model vs larger model greedy",
-        "oracle difficulty bin", "accuracy", 860, 460);
-    List<String> cats = new ArrayList<>();
-    for (int k = 1; k <= binsCount; k++) {
-      cats.add("bin " + k);
+    List<Interval> larger = new ArrayList<>();
+    List<Integer> coverage = new ArrayList<>();
+    for (int k = 0; k <= binCount; k++) {
+      int[] members = k < binCount ? oracleMembers[k] : all;
+      larger.add(bootstrap.interval(members, greedy));
+      coverage.add((int) Arrays.stream(members).filter(q -> !Double.isNaN(greedy[q])).count());
     }
-    chart.addSeries("larger model, greedy", cats, boxedOrZero(Arrays.copyOf(larger, binsCount)));
-    List<List<String>> rows = new ArrayList<>();
-    List<Object> ratios = new ArrayList<>();
+    List<FlopsRatio> ratios = new ArrayList<>();
+    int last = budgets.size() - 1;
     for (double r : RATIOS) {
       double k = Analysis.flopsMatchedGenerations(f.small().parameters(), f.small().trainingTokens(),
           f.large().parameters(), f.large().trainingTokens(), r);
-      int j = Analysis.budgetAtMost(budgets, k);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("r", r);
-      m.put("matchedGenerations", num(k));
-      m.put("budgetUsed", j < 0 ? null : budgets.get(j));
-      m.put("capped", j == budgets.size() - 1 && k > budgets.get(j) + 1e-9);
-      List<Object> perBin = new ArrayList<>();
-      double[] testTime = new double[binsCount + 1];
-      for (int q = 0; q <= binsCount; q++) {
-        testTime[q] = j < 0 ? Double.NaN : (q < binsCount ? oracle.perBin()[q][j] : oracle.overall()[j]);
-        Map<String, Object> bj = new LinkedHashMap<>();
-        bj.put("bin", q < binsCount ? q + 1 : "all");
-        bj.put("testTime", num(testTime[q]));
-        bj.put("largerGreedy", num(larger[q]));
-        bj.put("differencePoints", num(100 * (testTime[q] - larger[q])));
-        bj.put("winner", Double.isNaN(testTime[q]) || Double.isNaN(larger[q]) ? null
-            : testTime[q] >= larger[q] ? "test-time" : "pretraining");
-        perBin.add(bj);
-        List<String> row = new ArrayList<>();
-        row.add("R=" + fmtR(r) + ", " + (q < binsCount ? "bin " + (q + 1) : "all"));
-        row.add(Html.num(k, "%.1f"));
-        row.add(j < 0 ? "&lt; " + budgets.get(0) : budgets.get(j) + (Boolean.TRUE.equals(m.get("capped")) ? " (cap)" : ""));
-        row.add(Html.pct(testTime[q]));
-        row.add(Html.pct(larger[q]));
-        row.add(Html.num(100 * (testTime[q] - larger[q]), "%+.1f"));
-        rows.add(row);
+      boolean capped = k > budgets.get(last) + 1e-9;
+      // Each question's compute-optimal correctness at k, between the swept budgets around k on a
+      // log scale: the mean of the interpolated values is the interpolated mean.
+      double[] testTime = new double[all.length];
+      for (int q : all) {
+        testTime[q] = Analysis.atLogInterpolated(oracle[q], budgets, k);
       }
-      m.put("bins", perBin);
-      ratios.add(m);
-      chart.addSeries("small + compute-optimal, R=" + fmtR(r), cats,
-          boxedOrZero(Arrays.copyOf(testTime, binsCount)));
+      List<FlopsBin> bins = new ArrayList<>();
+      for (int b = 0; b <= binCount; b++) {
+        int[] members = b < binCount ? oracleMembers[b] : all;
+        int[] both = Arrays.stream(members)
+            .filter(q -> !Double.isNaN(testTime[q]) && !Double.isNaN(greedy[q])).toArray();
+        Interval diff = bootstrap.difference(both, testTime, greedy).times(100);
+        bins.add(new FlopsBin(b < binCount ? Integer.toString(b + 1) : "all",
+            bootstrap.interval(members, testTime), larger.get(b), diff,
+            ReportSummary.verdict(diff, "test-time", "pretraining")));
+      }
+      ratios.add(new FlopsRatio(r, num(k), capped, bins));
     }
-    json.put("ratios", ratios);
-    summary.put("flopsMatched", json);
-    b.append(Charts.img(chart, "FLOPs-matched comparison"));
-    b.append("<p>X = 6&middot;N&middot;D<sub>pretrain</sub> + 2&middot;N&middot;D<sub>inference</sub> per model, ")
-        .append("with N and D<sub>pretrain</sub> from the model cards (effective tokens where a card gives its pretraining FLOPs; small ")
-        .append(Html.escape(f.small().name())).append(String.format(Locale.ROOT, ": %.3g parameters, %.3g tokens; larger ",
-            f.small().parameters(), f.small().trainingTokens()))
-        .append(Html.escape(f.large().name())).append(String.format(Locale.ROOT, ": %.3g parameters, %.3g tokens",
-            f.large().parameters(), f.large().trainingTokens()))
-        .append(") and D<sub>inference</sub> = R &middot; D<sub>pretrain</sub> of the small model. ")
-        .append("The small model may spend k generations per question where the larger one decodes once; ")
-        .append("compute-optimal (oracle bins, CV) is read at the largest swept budget not above k. ")
-        .append("The PRM's FLOPs are not counted, as in the paper. Bars at 0 mark a missing value.</p>\n");
-    b.append(Html.table(List.of("R, bin", "matched generations k", "budget used", "small + compute-optimal",
-        "larger, greedy", "difference (points)"), rows));
-    return b.append("</section>\n").toString();
+    return new FlopsMatched(true, null, card(f.small()), card(f.large()), f.greedyFile().toString(),
+        "interpolated between swept budgets on a log scale (the largest swept budget where k is above it)",
+        larger, coverage, ratios);
   }
 
-  private static Map<String, Object> card(ModelCard c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", c.name());
-    m.put("config", c.file().toString());
-    m.put("parameters", c.parameters());
-    m.put("trainingTokens", c.trainingTokens());
-    return m;
-  }
-
-  // ---------------------------------------------------------------- page
-
-  private String methodHtml() {
-    return "<section id=\"method\"><h2>How these numbers are made</h2><ul>\n"
-        + "<li>Every strategy's accuracy comes from one sweep of the test split (<code>reckon sweep</code>): "
-        + "best-of-N at every N by subsampling one pool of samples per question; tree searches and "
-        + "revisions run once per question and budget.</li>\n"
-        + "<li>Predicted bins use the validation split's thresholds on the mean final PRM score of the "
-        + "first " + probe + " pool samples (what a run's probe sees); oracle bins are quintiles of the "
-        + "test questions' own pass@1. Compute-optimal is scored with 2-fold cross-validation inside each "
-        + "bin: the configuration is chosen on one half and scored on the other, never on the questions it "
-        + "is reported on.</li>\n"
-        + "<li>\"Probe counted\" adds the probe's generations to compute-optimal's budget. In the sweep the "
-        + "probe's samples do not join the search's selection, so this is conservative; a run "
-        + "(section 4) does carry them into the final vote.</li>\n"
-        + "<li>Targets are measured here, not asserted by any test; a missed target is reported with its gap.</li>\n"
-        + "</ul></section>\n";
-  }
-
-  private static String head() {
-    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        + "<title>Reckon report</title>\n<style>\n"
-        + "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
-        + "table{border-collapse:collapse;margin:1em 0;font-size:0.85em}\n"
-        + "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}\n"
-        + "td.name{text-align:left;font-family:monospace}\n"
-        + "th{background:#f2f2f2}\n.grid{display:flex;flex-wrap:wrap;gap:8px}\n"
-        + ".met{color:#176c17}.missed{color:#b01c1c}.na{color:#777;font-style:italic}\n"
-        + "img{max-width:100%}\n</style></head><body>\n";
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private List<String> row(String name, double[] curve) {
-    List<String> r = new ArrayList<>(List.of(name));
-    for (double v : curve) {
-      r.add(Html.pct(v));
-    }
-    return r;
+  private static Card card(ModelCard c) {
+    return new Card(c.name(), c.file().toString(), c.parameters(), c.trainingTokens());
   }
 
   /** NaN becomes null: JSON has no NaN. */
   static Double num(double x) {
     return Double.isNaN(x) || Double.isInfinite(x) ? null : x;
-  }
-
-  static List<Double> list(double[] xs) {
-    List<Double> out = new ArrayList<>(xs.length);
-    for (double x : xs) {
-      out.add(num(x));
-    }
-    return out;
-  }
-
-  private static List<Double> boxedOrZero(double[] xs) {
-    List<Double> out = new ArrayList<>();
-    for (double x : xs) {
-      out.add(Double.isNaN(x) ? 0.0 : x);
-    }
-    return out;
-  }
-
-  private static double[] nan(int n) {
-    double[] a = new double[n];
-    Arrays.fill(a, Double.NaN);
-    return a;
-  }
-
-  private static String fmt(List<Double> xs) {
-    List<String> s = new ArrayList<>();
-    xs.forEach(x -> s.add(String.format(Locale.ROOT, "%.3f", x)));
-    return String.join(", ", s);
-  }
-
-  private static String fmtR(double r) {
-    return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
   }
 }

@@ -78,16 +78,34 @@ class ReportCommandTest {
 
     String html = Files.readString(out);
     assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
-    for (String id : List.of("headline", "accuracy", "bins", "revisions", "efficiency", "scheduler",
-        "flops", "method")) {
+    for (String id : List.of("headline", "accuracy", "difficulty", "bins", "revisions", "efficiency",
+        "scheduler", "flops", "method")) {
       assertThat(html).contains("<section id=\"" + id + "\">");
     }
     assertThat(html).contains("data:image/png;base64,").doesNotContain("src=\"http");
     assertThat(html).contains("compute-optimal, predicted bins (2-fold CV)", "oracle bins");
 
     assertThat(s.fieldNames()).toIterable().containsExactly("inputs", "budgets", "accuracy",
-        "computeOptimal", "perBin", "revisions", "efficiency", "scheduler", "flopsMatched", "targets");
+        "computeOptimal", "difficulty", "perBin", "revisions", "efficiency", "runs", "scheduler",
+        "flopsMatched", "targets");
     assertThat(s.get("accuracy").has("best-of-n:sel=weighted,agg=last")).isTrue();
+    // every headline number carries its 95 % interval, the value inside it
+    for (JsonNode cell : s.get("accuracy").get("best-of-n:sel=weighted,agg=last")) {
+      assertThat(cell.fieldNames()).toIterable().containsExactly("value", "low", "high");
+      assertThat(cell.get("low").asDouble()).isLessThanOrEqualTo(cell.get("value").asDouble());
+      assertThat(cell.get("high").asDouble()).isGreaterThanOrEqualTo(cell.get("value").asDouble());
+    }
+    assertThat(html).containsPattern("\\d+\\.\\d% \\[\\d+\\.\\d, \\d+\\.\\d\\]");
+    JsonNode gain = s.get("scheduler").get(0);
+    assertThat(gain.get("gainPoints").has("low")).isTrue();
+    assertThat(gain.get("verdict").asText()).isIn("gain", "loss", ReportSummary.NOT_DISTINGUISHABLE);
+    if (gain.get("gainPoints").get("low").asDouble() <= 0 && gain.get("gainPoints").get("high").asDouble() >= 0) {
+      assertThat(gain.get("verdict").asText()).isEqualTo(ReportSummary.NOT_DISTINGUISHABLE);
+    }
+    assertThat(s.get("difficulty").get("confusion")).hasSize(3);
+    assertThat(s.get("difficulty").get("spearman").has("value")).isTrue();
+    assertThat(s.get("inputs").get("difficultyGenerations").asDouble()).isPositive();
+    assertThat(s.get("flopsMatched").get("readAt").asText()).contains("log scale");
     assertThat(s.get("computeOptimal").get("predictedBins").get("accuracy")).hasSize(3);
     assertThat(s.get("computeOptimal").get("oracleBins").get("perBin")).hasSize(3);
     assertThat(s.get("perBin").get("bins")).hasSize(3);

@@ -67,6 +67,68 @@ public final class Analysis {
     return new ComputeOptimal(overall, perBin, sizes);
   }
 
+  /**
+   * Per question, its correctness under compute-optimal with 2-fold cross-validation within each
+   * bin of {@code members}: the configuration chosen on the other half of its bin, at each budget
+   * ({@code NaN} where nothing was chosen). Its mean over a bin is
+   * {@link PolicySelection#crossValidated}; kept per question so that intervals can resample
+   * questions (the choices themselves are held fixed).
+   */
+  public static double[][] crossValidatedPerQuestion(SweepTable table, int[][] members, long seed) {
+    int nb = table.budgets().size();
+    double[][] out = new double[table.questions().size()][nb];
+    for (double[] row : out) {
+      Arrays.fill(row, Double.NaN);
+    }
+    for (int k = 0; k < members.length; k++) {
+      int[] questions = members[k];
+      if (questions.length == 0) {
+        continue;
+      }
+      int[] fold = PolicySelection.folds(questions, seed + k);
+      for (int f = 0; f < 2; f++) {
+        int[] choose = part(questions, fold, 1 - f);
+        int[] report = part(questions, fold, f);
+        if (choose.length == 0 || report.length == 0) {
+          continue;
+        }
+        int[] best = PolicySelection.best(table, choose);
+        for (int q : report) {
+          for (int b = 0; b < nb; b++) {
+            if (best[b] >= 0) {
+              out[q][b] = table.correct(q, best[b], b);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int[] part(int[] questions, int[] fold, int which) {
+    return java.util.stream.IntStream.range(0, questions.length).filter(i -> fold[i] == which)
+        .map(i -> questions[i]).toArray();
+  }
+
+  /**
+   * The value of a curve over swept budgets at {@code generations}, interpolated linearly in
+   * log(generations) between the swept budgets around it; {@code NaN} below the smallest budget,
+   * and the largest budget's value above it (the caller says it was capped).
+   */
+  public static double atLogInterpolated(double[] curve, List<Integer> budgets, double generations) {
+    int lo = budgetAtMost(budgets, generations);
+    if (lo < 0) {
+      return Double.NaN;
+    }
+    if (lo == budgets.size() - 1 || Math.abs(budgets.get(lo) - generations) < 1e-9) {
+      return curve[lo];
+    }
+    int hi = lo + 1;
+    double t = (Math.log(generations) - Math.log(budgets.get(lo)))
+        / (Math.log(budgets.get(hi)) - Math.log(budgets.get(lo)));
+    return curve[lo] + t * (curve[hi] - curve[lo]);
+  }
+
   /** Index of the first (smallest) budget at which the curve reaches {@code target}; -1 if none. */
   public static int firstReaching(double[] curve, double target) {
     for (int b = 0; b < curve.length; b++) {
