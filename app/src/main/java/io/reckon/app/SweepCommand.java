@@ -215,7 +215,7 @@ final class SweepCommand implements Callable<Integer> {
     if (policy == null) {
       return b.toString();
     }
-    f(b, "  predicted-difficulty thresholds (mean final PRM score of %d samples): %s%n",
+    f(b, "  predicted-difficulty thresholds (the estimator's predicted pass@1 from a probe of %d samples): %s%n",
         policy.probeSize(), numbers(policy.predictedBins().thresholds()));
     f(b, "  oracle-difficulty thresholds (pass@1): %s%n%n", numbers(policy.oracleBins().thresholds()));
     f(b, "  %-4s %7s %9s  %s%n", "bin", "budget", "accuracy", "best configuration (validation)");
