@@ -2,7 +2,6 @@ package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How the scheduler decides a question's grant from its probe: a pure function, so that the
@@ -54,25 +53,8 @@ public final class Allocation {
 
     /** Reads the probe's candidates: mean of their scores, weighted-vote share of the leader. */
     public static Estimate of(List<Candidate> probe) {
-      double sum = 0;
-      int scored = 0;
-      for (Candidate c : probe) {
-        if (!Double.isNaN(c.score())) {
-          sum += c.score();
-          scored++;
-        }
-      }
-      if (scored == 0) {
-        return new Estimate(Double.NaN, 0, probe.size());
-      }
-      Map<String, Selection.Tally> tallies = Selection.tally(probe);
-      double total = 0;
-      double lead = 0;
-      for (Selection.Tally t : tallies.values()) {
-        total += t.weight;
-        lead = Math.max(lead, t.weight);
-      }
-      return new Estimate(sum / scored, total > 0 ? lead / total : 0, probe.size());
+      ProbeFeatures f = ProbeFeatures.of(probe);
+      return new Estimate(f.meanScore(), f.agreement(), probe.size());
     }
   }
 

@@ -35,6 +35,14 @@ class DvtsTest {
         return rows;
       };
 
+  /**
+   * Subtree 1's children all outscore subtree 0's (a shared top-2 would take both from it);
+   * subtree 0 ends on s0.1.0 (0.8) beside s0.1.1, subtree 1 on s1.1.1 (0.4) beside s1.1.0.
+   */
+  private static final Map<String, Double> TWO_SUBTREES = Map.of(
+      "s0.0", 0.3, "s0.1", 0.6, "s1.0", 0.9, "s1.1", 0.95,
+      "s0.1.0", 0.8, "s0.1.1", 0.2, "s1.1.0", 0.1, "s1.1.1", 0.4);
+
   private static boolean inSubtree(List<String> steps, int subtree) {
     return !steps.isEmpty() && steps.get(0).startsWith("s" + subtree + ".");
   }
@@ -42,9 +50,7 @@ class DvtsTest {
   @Test
   void subtreesAreGreedyOnTheirOwnCandidates() {
     // subtree 1's children all outscore subtree 0's: a shared top-2 would take both from it
-    Map<String, Double> prm = Map.of(
-        "s0.0", 0.3, "s0.1", 0.6, "s1.0", 0.9, "s1.1", 0.95,
-        "s0.1.0", 0.8, "s0.1.1", 0.2, "s1.1.0", 0.1, "s1.1.1", 0.4);
+    Map<String, Double> prm = TWO_SUBTREES;
     Hand hand = new Hand(Hand.create("dvts:m=2,vote=best", 4), PROPOSER, Hand.table(prm, 0.5));
     Outcome o = hand.run();
 
@@ -111,9 +117,7 @@ class DvtsTest {
   @Test
   void theVoteCoversTheMLastStepSiblingsOfEverySubtree() {
     // subtree 0 ends on s0.1.0 (0.8) beside s0.1.1; subtree 1 on s1.1.1 (0.4) beside s1.1.0
-    Map<String, Double> prm = Map.of(
-        "s0.0", 0.3, "s0.1", 0.6, "s1.0", 0.9, "s1.1", 0.95,
-        "s0.1.0", 0.8, "s0.1.1", 0.2, "s1.1.0", 0.1, "s1.1.1", 0.4);
+    Map<String, Double> prm = TWO_SUBTREES;
     Hand hand = new Hand(Hand.create("dvts:m=2", 4), PROPOSER, Hand.table(prm, 0.5));
     Outcome o = hand.run();
     // N = 4 candidates: both children of each subtree's last expansion
