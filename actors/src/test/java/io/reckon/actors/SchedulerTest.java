@@ -124,4 +124,14 @@ class SchedulerTest {
     assertThat(p.conserved()).isTrue();
     assertThat(p.granted()).isEqualTo(3 * 4 + hardGrant);
   }
+
+  @Test
+  void aGainPlanGivesAQuestionTheEstimatorDeemsHopelessAtMostItsFairShare() {
+    AccuracyCurve easy = new AccuracyCurve(List.of(4, 16), List.of(0.9, 0.9)).concave();
+    AccuracyCurve hard = new AccuracyCurve(List.of(4, 32), List.of(0.2, 0.8)).concave();
+    // the reported score (under a policy, the predicted pass@1) is 0.5, below the cap's 0.6
+    var plan = new Scheduler.ByGain(List.of(easy, hard), new GainAllocation.Settings(0.95, 5, 4), 0.6);
+    var s = kit.spawn(Scheduler.create(4, 64, 4, plan));
+    assertThat(grant(s, "hopeless", 2, 0.5)).isEqualTo(12); // 48 for 4 main searches
+  }
 }

@@ -22,6 +22,9 @@ public record ProbeFeatures(
 
   public static final ProbeFeatures NONE = new ProbeFeatures(Double.NaN, Double.NaN, 0, 0, 1, 0);
 
+  /** A probe that was not scored, in finite numbers (for JSON): {@link #known()} is false. */
+  public static final ProbeFeatures UNSCORED = new ProbeFeatures(0, 0, 0, 0, 1, 0);
+
   /** The feature names, in the order of {@link #vector()}. */
   public static final List<String> NAMES =
       List.of("meanScore", "minScore", "agreement", "entropy", "answerShare");

@@ -315,7 +315,8 @@ public final class Sweep {
         passAt1[q] = oracle.stream().filter(s -> Answers.equivalent(s.answer(), truth)).count()
             / (double) oracle.size();
         ProbeFeatures probe = ProbeFeatures.of(samples.subList(0, probeSize));
-        probes.add(probe);
+        // JSON has no NaN: an unscored probe is kept as finite zeros that say it was not scored
+        probes.add(probe.known() ? probe : ProbeFeatures.UNSCORED);
         predicted[q] = probe.known() ? probe.meanScore() : 0.0;
         SweepResult.Cost cost = SweepResult.Cost.of(o.compute());
         difficultySum = difficultySum.plus(cost);
