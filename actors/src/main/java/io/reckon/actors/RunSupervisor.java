@@ -251,7 +251,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
   private Scheduler.Plan plan() {
     return switch (run.allocation()) {
-      case RULE -> new Scheduler.ByRule(settings.allocation());
+      // Under a policy the reported score is its estimator's predicted pass@1: so is the cap's.
+      case RULE -> new Scheduler.ByRule(run.policy() == null ? settings.allocation()
+          : settings.allocation().withHopelessBelow(run.policy().estimator().hopelessBelow()));
       case FIXED -> new Scheduler.Fixed();
       case GAIN -> {
         List<AccuracyCurve> curves = new ArrayList<>();

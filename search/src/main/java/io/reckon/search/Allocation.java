@@ -80,6 +80,11 @@ public final class Allocation {
         throw new IllegalArgumentException("allocation max-factor must be >= 1, was " + maxFactor);
       }
     }
+
+    /** The same rule with another hopeless threshold (a policy's estimator's, on its scale). */
+    public Rule withHopelessBelow(double threshold) {
+      return new Rule(edgeWeight, middleWeight, agreementDiscount, threshold, hopelessWeight, maxFactor);
+    }
   }
 
   /**
