@@ -28,7 +28,7 @@ final class PolicyFiles {
     try {
       policy = JsonFiles.read(file, Policy.class, "policy");
     } catch (JsonFiles.InvalidJsonException e) {
-      throw new Main.BadInput("policy " + e.getMessage());
+      throw new Main.BadInput(e.getMessage());
     }
     try {
       return policy.validate();
@@ -49,18 +49,7 @@ final class PolicyFiles {
     try {
       return JsonFiles.read(file, SweepResult.class, "sweep");
     } catch (JsonFiles.InvalidJsonException e) {
-      throw new Main.BadInput("sweep " + e.getMessage());
-    }
-  }
-
-  /** Fails before any work when a file could not be written there. */
-  static void requireWritable(String option, Path out) {
-    Path dir = out.toAbsolutePath().getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new Main.BadInput(option + " " + out + ": directory " + dir + " does not exist");
-    }
-    if (Files.isDirectory(out)) {
-      throw new Main.BadInput(option + " " + out + " is a directory");
+      throw new Main.BadInput(e.getMessage());
     }
   }
 }
