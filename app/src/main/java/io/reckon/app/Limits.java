@@ -36,6 +36,15 @@ record Limits(InputLimits input, int maxBudget, int maxWorkers) {
         c.getInt("max-budget"), c.getInt("max-workers"));
   }
 
+  /** The limits of the loaded configuration; a bad value is bad input. */
+  static Limits load() {
+    try {
+      return from(com.typesafe.config.ConfigFactory.load());
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+  }
+
   /** Refuses a per-question budget above {@link #maxBudget}. */
   void requireBudget(String option, long budget) {
     if (budget > maxBudget) {

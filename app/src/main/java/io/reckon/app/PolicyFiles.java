@@ -26,7 +26,7 @@ final class PolicyFiles {
     }
     Policy policy;
     try {
-      policy = JsonFiles.read(file, Policy.class, "policy");
+      policy = JsonFiles.read(file, Policy.class, "policy", Limits.load().input().maxFileBytes());
     } catch (JsonFiles.InvalidJsonException e) {
       throw new Main.BadInput(e.getMessage());
     }
@@ -47,7 +47,7 @@ final class PolicyFiles {
 
   static SweepResult readSweep(Path file) {
     try {
-      return JsonFiles.read(file, SweepResult.class, "sweep");
+      return JsonFiles.read(file, SweepResult.class, "sweep", Limits.load().input().maxFileBytes());
     } catch (JsonFiles.InvalidJsonException e) {
       throw new Main.BadInput(e.getMessage());
     }

@@ -90,10 +90,8 @@ final class ReportCommand implements Callable<Integer> {
     Map<String, Path> inputs = new java.util.LinkedHashMap<>(OutputTarget.inputs(
         "--sweep", sweep, "--policy", policy, "--large-greedy", largeGreedy));
     for (String r : runs) {
-      Matcher m = RUN.matcher(r);
-      if (m.matches()) {
-        inputs.put("--runs " + m.group(1) + ":" + m.group(2), Path.of(m.group(3)));
-      }
+      Matcher m = runSpec(r);
+      inputs.put("--runs " + m.group(1) + ":" + m.group(2), Path.of(m.group(3)));
     }
     OutputTarget page = OutputTarget.check("--out", out, inputs);
     Path summaryFile = page.path().resolveSibling("summary.json");
@@ -125,18 +123,25 @@ final class ReportCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Report.RunFile readRun(String spec) {
+  /** A --runs spec, checked before any file is read. */
+  private static Matcher runSpec(String spec) {
     Matcher m = RUN.matcher(spec);
     if (!m.matches()) {
       throw new Main.BadInput("--runs " + Quote.of(spec) + ": write KIND:N=FILE with KIND fixed or scheduler, "
           + "e.g. fixed:16=co-fixed-16.jsonl");
     }
-    String kind = m.group(1);
     int budget = m.group(2).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(2));
     if (budget < 1 || budget > MAX_RUN_BUDGET) {
       throw new Main.BadInput("--runs " + Quote.of(spec) + ": the budget N must be between 1 and "
           + MAX_RUN_BUDGET + ", got " + Quote.of(m.group(2)));
     }
+    return m;
+  }
+
+  private Report.RunFile readRun(String spec) {
+    Matcher m = runSpec(spec);
+    String kind = m.group(1);
+    int budget = Integer.parseInt(m.group(2));
     Path file = Path.of(m.group(3));
     List<Report.Row> rows = readResults(file);
     long granted = rows.stream().mapToLong(Report.Row::granted).max().orElse(0);

@@ -178,8 +178,9 @@ final class SweepCommand implements Callable<Integer> {
     if (budgets == null || budgets.isEmpty()) {
       throw new Main.BadInput("--budgets is empty");
     }
-    for (Integer b : budgets) {
-      if (b == null || b < 1) {
+    for (int i = 0; i < budgets.size(); i++) {
+      Integer b = budgets.get(i);
+      if (b == null || b < 1 || (i > 0 && b <= budgets.get(i - 1))) {
         throw new Main.BadInput("--budgets must be ascending and >= 1, got " + budgets);
       }
       limits.requireBudget("--budgets", b);

@@ -41,7 +41,7 @@ public final class Dataset {
 
   /**
    * Reads a question set. Schema: {@code id} a non-empty string or an integer (as text),
-   * {@code question} a non-empty string, {@code answer} a string or a number, {@code level} an
+   * {@code question} a non-empty string (or a number), {@code answer} a string or a number, {@code level} an
    * integer; anything else (a boolean id, an object answer) is refused with the file and line.
    *
    * @throws InvalidDataException with a one-line message naming the file, the line and the fix
@@ -102,8 +102,8 @@ public final class Dataset {
     if (qn == null || qn.isNull()) {
       throw new InvalidDataException(where + "missing required field 'question'");
     }
-    if (!qn.isTextual()) {
-      throw new InvalidDataException(where + "field 'question' must be a string");
+    if (!qn.isTextual() && !qn.isNumber()) {
+      throw new InvalidDataException(where + "field 'question' must be a string or number");
     }
     String question = qn.asText();
     if (question.isBlank()) {
@@ -118,7 +118,7 @@ public final class Dataset {
     JsonNode a = node.get("answer");
     if (a != null && !a.isNull()) {
       if (!a.isTextual() && !a.isNumber()) {
-        throw new InvalidDataException(where + "field 'answer' must be a string or a number");
+        throw new InvalidDataException(where + "field 'answer' must be a string or number");
       }
       answer = a.isBigDecimal() || a.isDouble() || a.isFloat()
           ? a.decimalValue().toPlainString() : a.asText();
