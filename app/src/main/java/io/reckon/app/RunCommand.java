@@ -86,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  // Set by execute once the models are loaded; read by call for the summary and exit status.
+  private Refusals refusals = new Refusals(List.of(), List.of());
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -109,8 +112,10 @@ final class RunCommand implements Callable<Integer> {
               + (in.policy() != null ? ", policy " + policy : "") + ")";
       out.print(SummaryTable.render(finished.summary(), label, budget, in.workers(),
           in.settings().run().seed(), this.out));
+      out.print(refusals.summaryLine());
       out.flush();
-      return finished.summary().failed() > 0 ? Main.QUESTIONS_FAILED : 0;
+      return finished.summary().failed() > 0 || !refusals.refused().isEmpty()
+          ? Main.QUESTIONS_FAILED : 0;
     } finally {
       target.abort();
       try {
@@ -128,6 +133,10 @@ final class RunCommand implements Callable<Integer> {
   record Inputs(
       List<Question> questions, StrategyConfig strategy, Policy policy,
       RunSupervisor.Allocation allocation, ReckonSettings settings, int workers, Config config) {
+
+    Inputs withQuestions(List<Question> qs) {
+      return new Inputs(qs, strategy, policy, allocation, settings, workers, config);
+    }
 
     String strategyName() {
       return strategy != null ? strategy.name() : RunSupervisor.COMPUTE_OPTIMAL;
@@ -250,10 +259,15 @@ final class RunCommand implements Callable<Integer> {
     ReckonSettings s = in.settings();
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
-    RunSupervisor.Run run = in.run(budget);
     try (Backends models = backendOptions.load(in.config());
         Writer writer = target.writer()) {
       checkModels(in, models.names());
+      refusals = Refusals.check(models.proposer(), in.questions(), in.strategyName());
+      if (refusals.runnable().isEmpty()) {
+        throw new Main.BadInput(data + ": no question fits the model: " + refusals.refused().get(0).error());
+      }
+      refusals.write(writer);
+      RunSupervisor.Run run = in.withQuestions(refusals.runnable()).run(budget);
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
           ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);

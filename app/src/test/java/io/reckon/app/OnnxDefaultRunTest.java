@@ -40,6 +40,36 @@ class OnnxDefaultRunTest {
     }
   }
 
+  /** A prompt the model cannot read is a failed question with the reason, counted, exit 3. */
+  @Test
+  void aPromptLongerThanTheContextFailsThatQuestion(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("q.jsonl");
+    Files.writeString(data, "{\"id\": \"short\", \"question\": \"1+2\", \"answer\": \"3\"}\n"
+        + "{\"id\": \"long\", \"question\": \"" + "1+".repeat(400) + "1\", \"answer\": \"401\"}\n");
+    Path out = dir.resolve("out.jsonl");
+    Cli.Result r = reckon("run", "--backend", "onnx",
+        "--model", Cli.root().resolve("models/arith-policy").toString(),
+        "--prm", Cli.root().resolve("models/arith-prm").toString(),
+        "--data", data.toString(), "--strategy", "best-of-n", "--budget", "4",
+        "--out", out.toString());
+
+    assertThat(r.status()).as(r.err()).isEqualTo(Main.QUESTIONS_FAILED);
+    assertThat(r.out()).contains("refused     1 question");
+    ObjectMapper json = new ObjectMapper();
+    JsonNode refused = null;
+    for (String line : Files.readAllLines(out)) {
+      JsonNode q = json.readTree(line);
+      if (q.get("id").asText().equals("long")) {
+        refused = q;
+      } else {
+        assertThat(q.get("status").asText()).isEqualTo("ok");
+      }
+    }
+    assertThat(refused).isNotNull();
+    assertThat(refused.get("status").asText()).isEqualTo("failed");
+    assertThat(refused.get("error").asText()).contains("max_positions").contains("640");
+  }
+
   @Test
   void aMissingModelFolderIsBadInputNamingIt(@TempDir Path dir) throws Exception {
     Cli.Result r = reckon("run", "--backend", "onnx", "--model", dir.resolve("nowhere").toString(),
