@@ -120,8 +120,11 @@ public final class Dataset {
       if (!a.isTextual() && !a.isNumber()) {
         throw new InvalidDataException(where + "field 'answer' must be a string or number");
       }
-      answer = a.isBigDecimal() || a.isDouble() || a.isFloat()
-          ? a.decimalValue().toPlainString() : a.asText();
+      if (a.isFloatingPointNumber() && !Double.isFinite(a.doubleValue())) {
+        throw new InvalidDataException(where + "field 'answer' is a number beyond the range of a "
+            + "double: write it as a string");
+      }
+      answer = a.asText();
       bounded(where, "answer", answer);
     }
     Integer level = null;
