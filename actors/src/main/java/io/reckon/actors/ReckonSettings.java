@@ -18,6 +18,10 @@ public record ReckonSettings(
     WorkerSettings workers,
     Duration progressInterval) {
 
+  public ReckonSettings {
+    positive("reckon.progress.interval", progressInterval);
+  }
+
   public record RunSettings(
       int concurrency,
       long seed,
@@ -60,6 +64,16 @@ public record ReckonSettings(
     public WorkerSettings {
       atLeast("reckon.workers.count", count, 1);
       atLeast("reckon.workers.batch-size", batchSize, 1);
+      positive("reckon.workers.restart.min-backoff", minBackoff);
+      if (maxBackoff.compareTo(minBackoff) < 0) {
+        throw new IllegalArgumentException("reckon.workers.restart.max-backoff must be at least "
+            + "min-backoff (" + Durations.human(minBackoff) + "), was " + Durations.human(maxBackoff));
+      }
+      if (!(randomFactor >= 0 && randomFactor <= 1)) {
+        throw new IllegalArgumentException(
+            "reckon.workers.restart.random-factor must be between 0 and 1, was " + randomFactor);
+      }
+      atLeast("reckon.workers.restart.stash-capacity", stashCapacity, 1);
       if (linger.isNegative()) {
         throw new IllegalArgumentException("reckon.workers.linger must be >= 0, was " + Durations.human(linger));
       }

@@ -199,6 +199,7 @@ final class RunCommand implements Callable<Integer> {
       throw new Main.BadInput("configuration: " + e.getMessage());
     }
     limits.requireBudget("--budget", budget);
+    limits.requireBudget("reckon.question.probe-samples", settings.question().probeSamples());
     if (workers != null) {
       limits.requireWorkers(workers);
     }

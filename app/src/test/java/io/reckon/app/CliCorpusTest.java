@@ -143,6 +143,7 @@ class CliCorpusTest {
     assertThat(err).as(c.name()).contains(c.fragment()).doesNotContain("\n");
     assertThat(CLASS_NAME.matcher(err).find()).as(c.name() + ": no class names in " + err).isFalse();
     assertThat(err.length()).as(c.name() + ": a short message").isLessThan(600);
+    assertThat(err).as(c.name() + ": no doubled word").doesNotContainPattern("(?i)\\b([a-z]{2,})\\s+\\1\\b");
     assertThat(r.out()).as(c.name() + ": nothing on stdout").isEmpty();
     try (Stream<Path> left = Files.list(out)) {
       assertThat(left).as(c.name() + ": no output, no temporary file").isEmpty();
