@@ -96,7 +96,11 @@ final class RunCommand implements Callable<Integer> {
     OutputTarget target = OutputTarget.check("--out", this.out, OutputTarget.inputs(
         "--data", data, "--policy", isComputeOptimal(strategy) ? policy : null));
     Inputs in = validate();
-    Thread cleanup = new Thread(target::abort, "reckon-cleanup");
+    Thread cleanup = new Thread(() -> {
+      target.abort();
+      err.println("reckon run: stopped before the end; " + this.out + " was not written");
+      err.flush();
+    }, "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       RunSupervisor.Event end = execute(in, target, err);
@@ -250,7 +254,7 @@ final class RunCommand implements Callable<Integer> {
       if (synthetic && Arithmetic.parse(q.text()) == null) {
         throw new Main.BadInput(data + ": question " + Quote.of(q.id()) + " (" + Quote.of(q.text())
             + ") is not an arithmetic expression the synthetic reasoner can solve (integers with "
-            + "+ - * whose steps stay within 64 bits)");
+            + "+ - *, at most " + Arithmetic.MAX_OPERATIONS + " operations, steps within 64 bits)");
       }
     }
     return questions;

@@ -96,6 +96,7 @@ class CliCorpusTest {
     f.put("answer-object.jsonl", "{\"id\": \"a\", \"question\": \"1+2\", \"answer\": [3]}\n");
     f.put("twenty-digits.jsonl", "{\"id\": \"a\", \"question\": \"12345678901234567890+1\"}\n");
     f.put("overflow.jsonl", "{\"id\": \"a\", \"question\": \"999999999999*999999999999\"}\n");
+    f.put("many-ops.jsonl", "{\"id\": \"a\", \"question\": \"" + "1+".repeat(5000) + "1\"}\n");
     f.put("words.jsonl", "{\"id\": \"a\", \"question\": \"What is the capital of France?\"}\n");
     f.put("no-answer.jsonl", "{\"id\": \"a\", \"question\": \"1+2\"}\n{\"id\": \"b\", \"question\": \"2+2\"}\n");
     byte[] badUtf8 = ("{\"id\": \"a\", \"question\": \"1+2\"}\n{\"id\": \"b\", \"question\": \"2+\u0000\"}\n")

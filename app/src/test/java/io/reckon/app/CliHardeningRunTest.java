@@ -128,6 +128,9 @@ class CliHardeningRunTest {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
       assertThat(tempFiles(dir)).isEmpty();
       assertThat(results).doesNotExist();
+      assertThat(p.exitValue()).isEqualTo(143);
+      assertThat(Files.readString(dir.resolve("child.log"))).contains("stopped before the end")
+          .doesNotContain("Exception");
     } finally {
       p.destroyForcibly();
     }

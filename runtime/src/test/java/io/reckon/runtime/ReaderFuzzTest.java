@@ -36,7 +36,7 @@ class ReaderFuzzTest {
   void randomJsonlGivesQuestionsOrOneLine() throws IOException {
     SplittableRandom rnd = new SplittableRandom(42);
     int read = 0;
-    for (int i = 0; i < 3_000; i++) {
+    for (int i = 0; i < 1_200; i++) {
       StringBuilder file = new StringBuilder();
       int lines = rnd.nextInt(1, 6);
       for (int l = 0; l < lines; l++) {
@@ -64,7 +64,7 @@ class ReaderFuzzTest {
         fail(new String(bytes, StandardCharsets.UTF_8) + " threw " + e);
       }
     }
-    assertThat(read).as("the generator reaches valid files too").isGreaterThan(50);
+    assertThat(read).as("the generator reaches valid files too").isGreaterThan(20);
   }
 
   private static String randomLine(SplittableRandom rnd, int l) {
@@ -100,7 +100,7 @@ class ReaderFuzzTest {
   @Test
   void randomBytesAreRefusedWithinTheLineLimit() throws IOException {
     SplittableRandom rnd = new SplittableRandom(7);
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 100; i++) {
       byte[] bytes = new byte[rnd.nextInt(1, 20_000)];
       for (int k = 0; k < bytes.length; k++) {
         bytes[k] = (byte) rnd.nextInt(256);
@@ -148,7 +148,7 @@ class ReaderFuzzTest {
   void randomJsonDocumentsGiveAValueOrOneLine() throws IOException {
     SplittableRandom rnd = new SplittableRandom(3);
     record Doc(List<Integer> xs, double y, String z) {}
-    for (int i = 0; i < 2_000; i++) {
+    for (int i = 0; i < 800; i++) {
       StringBuilder b = new StringBuilder();
       int n = rnd.nextInt(1, 8);
       String[] parts = {"{", "}", "[", "]", "\"xs\"", "\"y\"", "\"z\"", ":", ",", "1", "-2",

@@ -1,5 +1,6 @@
 package io.reckon.runtime.synthetic;
 
+import io.reckon.protocol.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -16,6 +17,8 @@ public final class Arithmetic {
   private static final Pattern TERM = Pattern.compile("\\s*(\\d+)\\s*([-+*])?");
   // Long.MAX_VALUE has 19 digits; longer literals (leading zeros aside) cannot be 64-bit.
   private static final int MAX_DIGITS = 18;
+  /** Operations in one question at most (the shipped levels have up to 6; one step a line). */
+  public static final int MAX_OPERATIONS = 64;
   private static final Pattern STEP = Pattern.compile(".*=\\s*(-?\\d+)\\s*");
 
   private Arithmetic() {}
@@ -98,8 +101,12 @@ public final class Arithmetic {
         break;
       }
       ops.add(m.group(2).charAt(0));
+      if (ops.size() > MAX_OPERATIONS) {
+        return null; // longer than any question of this task: refused before the quadratic replay
+      }
     }
-    if (pos != q.length() || values.isEmpty() || values.size() != ops.size() + 1) {
+    if (pos != q.length() || values.isEmpty() || values.size() != ops.size() + 1
+        || ops.size() > MAX_OPERATIONS) {
       return null;
     }
     // A question whose true steps leave 64-bit integers has no answer this task can compute.
@@ -143,7 +150,7 @@ public final class Arithmetic {
   public static List<String> solve(String question) {
     State s = parse(question);
     if (s == null) {
-      throw new IllegalArgumentException("not an arithmetic question: " + question);
+      throw new IllegalArgumentException("not an arithmetic question: " + Quote.of(question));
     }
     List<String> lines = new ArrayList<>();
     while (!s.done()) {
