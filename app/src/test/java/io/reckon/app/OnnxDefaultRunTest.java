@@ -14,15 +14,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The shipped ONNX models through the whole pipeline: what `reckon run` does by default. */
 class OnnxDefaultRunTest {
 
+  private static Cli.Result runShipped(Path data, Path out, String strategy, String budget) {
+    return reckon("run", "--backend", "onnx",
+        "--model", Cli.root().resolve("models/arith-policy").toString(),
+        "--prm", Cli.root().resolve("models/arith-prm").toString(),
+        "--data", data.toString(), "--strategy", strategy, "--budget", budget,
+        "--out", out.toString());
+  }
+
   @Test
   void shippedModelsAnswerEveryQuestionThroughTheActors(@TempDir Path dir) throws Exception {
     Path data = Cli.smallData(dir, "test.jsonl", 1);
     Path out = dir.resolve("out.jsonl");
-    Cli.Result r = reckon("run", "--backend", "onnx",
-        "--model", Cli.root().resolve("models/arith-policy").toString(),
-        "--prm", Cli.root().resolve("models/arith-prm").toString(),
-        "--data", data.toString(), "--strategy", "beam:m=2", "--budget", "8",
-        "--out", out.toString());
+    Cli.Result r = runShipped(data, out, "beam:m=2", "8");
 
     assertThat(r.status()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(out);
@@ -47,11 +51,7 @@ class OnnxDefaultRunTest {
     Files.writeString(data, "{\"id\": \"short\", \"question\": \"1+2\", \"answer\": \"3\"}\n"
         + "{\"id\": \"long\", \"question\": \"" + "1+".repeat(400) + "1\", \"answer\": \"401\"}\n");
     Path out = dir.resolve("out.jsonl");
-    Cli.Result r = reckon("run", "--backend", "onnx",
-        "--model", Cli.root().resolve("models/arith-policy").toString(),
-        "--prm", Cli.root().resolve("models/arith-prm").toString(),
-        "--data", data.toString(), "--strategy", "best-of-n", "--budget", "4",
-        "--out", out.toString());
+    Cli.Result r = runShipped(data, out, "best-of-n", "4");
 
     assertThat(r.status()).as(r.err()).isEqualTo(Main.QUESTIONS_FAILED);
     assertThat(r.out()).contains("refused     1 question");
