@@ -148,7 +148,7 @@ class ReaderFuzzTest {
   void randomJsonDocumentsGiveAValueOrOneLine() throws IOException {
     SplittableRandom rnd = new SplittableRandom(3);
     record Doc(List<Integer> xs, double y, String z) {}
-    for (int i = 0; i < 800; i++) {
+    for (int i = 0; i < 400; i++) {
       StringBuilder b = new StringBuilder();
       int n = rnd.nextInt(1, 8);
       String[] parts = {"{", "}", "[", "]", "\"xs\"", "\"y\"", "\"z\"", ":", ",", "1", "-2",
