@@ -164,8 +164,9 @@ final class ReportCommand implements Callable<Integer> {
     if (Files.isDirectory(file)) {
       throw new Main.BadInput("results file " + file + " is a directory");
     }
-    InputLimits limits = InputLimits.DEFAULTS;
-    try (BoundedLines in = new BoundedLines(file, limits.maxLineBytes(), "reckon.limits.max-line-bytes")) {
+    InputLimits limits = Limits.load().input();
+    try (BoundedLines in = new BoundedLines(
+        file, limits.maxLineBytes(), "reckon.limits.max-line-bytes, env RECKON_MAX_LINE_BYTES")) {
       String line;
       while ((line = in.next()) != null) {
         int number = in.number();

@@ -13,7 +13,7 @@ package io.reckon.runtime;
  *     ({@code reckon.limits.max-file-bytes})
  */
 public record InputLimits(int maxLineBytes, int maxQuestionChars, int maxQuestions, long maxFileBytes) {
-  /** The shipped defaults (config/limits.conf says the same). */
+  /** The shipped defaults (reckon.limits in config/application.conf says the same). */
   public static final InputLimits DEFAULTS = new InputLimits(1 << 20, 16_384, 2_000_000, 64L << 20);
 
   /** Fields of a question other than its text (id, answer) are bounded by this many characters. */
