@@ -280,6 +280,7 @@ final class RunCommand implements Callable<Integer> {
     try (Backends models = backendOptions.load(in.config());
         BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       checkModels(in, models.names());
+      models.notes().forEach(err::println);
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
           ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);
