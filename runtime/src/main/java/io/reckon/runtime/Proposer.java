@@ -3,6 +3,7 @@ package io.reckon.runtime;
 import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A policy model. One call answers a batch of requests from many questions, in request order;
@@ -16,6 +17,11 @@ public interface Proposer extends AutoCloseable {
   long parameters();
 
   String name();
+
+  /** What the decode loop and its prefix cache did, where the backend keeps such numbers. */
+  default Optional<ProposerStats> stats() {
+    return Optional.empty();
+  }
 
   @Override
   default void close() {}
