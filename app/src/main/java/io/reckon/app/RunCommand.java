@@ -294,7 +294,9 @@ final class RunCommand implements Callable<Integer> {
       });
       ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", in.config());
       try {
-        return end.get();
+        RunSupervisor.Event last = end.get();
+        models.proposer().stats().ifPresent(stats -> err.println(stats.describe()));
+        return last;
       } catch (ExecutionException e) {
         throw e.getCause() instanceof Exception ex ? ex : e;
       } finally {

@@ -18,6 +18,14 @@ public interface Proposer extends AutoCloseable {
 
   String name();
 
+  /**
+   * True when concurrent calls are merged into one running batch (new rows join at token
+   * boundaries), so that a worker gains from sending more than one batch at a time.
+   */
+  default boolean batchesContinuously() {
+    return false;
+  }
+
   /** What the decode loop and its prefix cache did, where the backend keeps such numbers. */
   default Optional<ProposerStats> stats() {
     return Optional.empty();

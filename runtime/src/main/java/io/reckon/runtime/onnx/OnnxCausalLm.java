@@ -376,6 +376,12 @@ public final class OnnxCausalLm implements Proposer {
     return decoder;
   }
 
+  /** Concurrent calls are merged: the decode loop (or the server) batches continuously. */
+  @Override
+  public boolean batchesContinuously() {
+    return true;
+  }
+
   /** What the decode loop and its prefix cache did so far. */
   @Override
   public Optional<ProposerStats> stats() {

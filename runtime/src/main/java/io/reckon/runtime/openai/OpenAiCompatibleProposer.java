@@ -68,6 +68,12 @@ public final class OpenAiCompatibleProposer implements Proposer {
     return settings.model();
   }
 
+  /** Concurrent calls are merged: the decode loop (or the server) batches continuously. */
+  @Override
+  public boolean batchesContinuously() {
+    return true;
+  }
+
   @Override
   public void close() {
     pool.shutdownNow();
