@@ -16,10 +16,18 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * port), and retries with exponential back-off and jitter after a 429, a 5xx, a timeout or a
  * broken connection, honouring the server's {@code Retry-After} (seconds or an HTTP date). Any
  * other status fails at once with the server's answer in the message; so does a body that is not
- * the JSON object the caller expects.
+ * the JSON object the caller expects. {@link #map} sends the calls of a batch concurrently, on
+ * threads of this client that only wait for I/O.
  */
 final class HttpJsonClient {
   private static final Logger log = LoggerFactory.getLogger(HttpJsonClient.class);
@@ -61,9 +70,20 @@ final class HttpJsonClient {
   private final ServerSettings settings;
   private final HttpClient client;
   private final Limit limit;
+  private final ExecutorService pool;
 
-  HttpJsonClient(ServerSettings settings) {
+  /** @param threads names the threads that wait for this client's calls */
+  HttpJsonClient(ServerSettings settings, String threads) {
     this.settings = settings;
+    AtomicInteger n = new AtomicInteger();
+    // More threads than the server's limit would only wait for a permit.
+    this.pool = Executors.newFixedThreadPool(
+        settings.maxConcurrentRequests(),
+        r -> {
+          Thread t = new Thread(r, threads + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     this.limit =
         LIMITS.computeIfAbsent(settings.authority(), k -> new Limit(settings.maxConcurrentRequests()))
             .atMost(settings.maxConcurrentRequests());
@@ -77,6 +97,45 @@ final class HttpJsonClient {
 
   ServerSettings settings() {
     return settings;
+  }
+
+  void close() {
+    pool.shutdownNow();
+  }
+
+  /**
+   * {@code call} applied to every element, concurrently when there is more than one; replies in
+   * order. The first failure fails the whole batch (the other calls are cancelled); an {@link
+   * OpenAiException} is rethrown as it was.
+   */
+  <T, R> List<R> map(List<T> batch, Function<T, R> call, URI endpoint) {
+    if (batch.size() == 1) {
+      return List.of(call.apply(batch.get(0)));
+    }
+    List<Future<R>> futures = new ArrayList<>(batch.size());
+    try {
+      for (T item : batch) {
+        futures.add(pool.submit(() -> call.apply(item)));
+      }
+      List<R> replies = new ArrayList<>(batch.size());
+      for (Future<R> f : futures) {
+        replies.add(f.get());
+      }
+      return replies;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OpenAiException("interrupted while waiting for " + endpoint, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new OpenAiException("call to " + endpoint + " failed: " + e.getCause(), e.getCause());
+    } finally {
+      // One failed call fails the batch; the others need not run on.
+      for (Future<R> f : futures) {
+        f.cancel(true);
+      }
+    }
   }
 
   /**

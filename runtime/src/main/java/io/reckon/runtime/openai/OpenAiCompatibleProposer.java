@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 
 /**
  * A {@link Proposer} over an OpenAI-compatible {@code /v1/completions} endpoint (vLLM, SGLang,
@@ -42,16 +41,12 @@ public final class OpenAiCompatibleProposer implements Proposer {
   private final OpenAiSettings settings;
   private final HttpJsonClient http;
   private final URI endpoint;
-  private final ExecutorService pool;
 
   public OpenAiCompatibleProposer(OpenAiSettings settings) {
     this.settings = settings;
     this.endpoint = settings.completionsUri();
-    // Callers block on I/O only; the client's per-server limit keeps the server from seeing more
-    // than max-concurrent-requests calls at once from this process, so more threads would wait.
-    this.pool = Fanout.pool("openai-proposer", settings.maxConcurrentRequests());
     // One client keeps its connections alive between calls: the pool the calls share.
-    this.http = new HttpJsonClient(settings.server());
+    this.http = new HttpJsonClient(settings.server(), "openai-proposer");
   }
 
   public OpenAiSettings settings() {
@@ -76,12 +71,12 @@ public final class OpenAiCompatibleProposer implements Proposer {
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    http.close();
   }
 
   @Override
   public List<GenerateReply> generate(List<GenerateRequest> batch) {
-    return Fanout.map(pool, batch, (GenerateRequest r) -> generate(r), endpoint);
+    return http.map(batch, (GenerateRequest r) -> generate(r), endpoint);
   }
 
   private GenerateReply generate(GenerateRequest r) {

@@ -162,25 +162,16 @@ public record OpenAiSettings(
   public static OpenAiSettings fromMap(Map<String, ?> values, UnaryOperator<String> env) {
     String scope = "reckon.models.openai";
     ServerSettings server = ServerSettings.read(scope, values, env);
-    Object model = ServerSettings.find(values, "model");
-    if (model == null || String.valueOf(model).isBlank()) {
-      throw new IllegalArgumentException(
-          scope + ".model is required (the name the server serves; --model NAME)");
-    }
-    OpenAiSettings d = of(server.baseUrl(), String.valueOf(model), 0).withServer(server);
+    String model = ServerSettings.model(scope, values, "--model");
+    OpenAiSettings d = of(server.baseUrl(), model, 0).withServer(server);
     long parameters = 0;
     Api api = d.api;
     int maxTokens = d.maxTokens;
     double topP = d.topP;
-    for (Map.Entry<String, ?> e : values.entrySet()) {
+    for (Map.Entry<String, ?> e : ServerSettings.others(values)) {
       String key = e.getKey();
       Object v = e.getValue();
-      String k = SettingValues.normalize(key);
-      if (ServerSettings.KEYS.contains(k)) {
-        continue;
-      }
-      switch (k) {
-        case "model" -> { }
+      switch (SettingValues.normalize(key)) {
         case "parameters" -> parameters = SettingValues.integer(scope, key, v);
         case "api" -> api = api(scope, v);
         case "maxtokens" -> maxTokens = (int) SettingValues.integer(scope, key, v);

@@ -9,7 +9,6 @@ import io.reckon.runtime.Verifier;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 
 /**
  * A {@link Verifier} over vLLM's pooling API for process reward models: one {@code POST /pooling}
@@ -33,13 +32,11 @@ public final class PoolingPrm implements Verifier {
   private final PoolingSettings settings;
   private final HttpJsonClient http;
   private final URI endpoint;
-  private final ExecutorService pool;
 
   public PoolingPrm(PoolingSettings settings) {
     this.settings = settings;
     this.endpoint = settings.poolingUri();
-    this.http = new HttpJsonClient(settings.server());
-    this.pool = Fanout.pool("pooling-prm", settings.server().maxConcurrentRequests());
+    this.http = new HttpJsonClient(settings.server(), "pooling-prm");
   }
 
   public PoolingSettings settings() {
@@ -58,12 +55,12 @@ public final class PoolingPrm implements Verifier {
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    http.close();
   }
 
   @Override
   public List<ScoreReply> score(List<ScoreRequest> batch) {
-    return Fanout.map(pool, batch, (ScoreRequest r) -> score(r), endpoint);
+    return http.map(batch, (ScoreRequest r) -> score(r), endpoint);
   }
 
   private ScoreReply score(ScoreRequest r) {

@@ -136,27 +136,18 @@ public record PoolingSettings(
   public static PoolingSettings fromMap(Map<String, ?> values, UnaryOperator<String> env) {
     String scope = "reckon.models.pooling";
     ServerSettings server = ServerSettings.read(scope, values, env);
-    Object model = ServerSettings.find(values, "model");
-    if (model == null || String.valueOf(model).isBlank()) {
-      throw new IllegalArgumentException(
-          scope + ".model is required (the name the server serves; --prm NAME)");
-    }
-    PoolingSettings d = of(server.baseUrl(), String.valueOf(model), 0);
+    String model = ServerSettings.model(scope, values, "--prm");
+    PoolingSettings d = of(server.baseUrl(), model, 0);
     long parameters = 0;
     String task = d.task;
     String template = d.template;
     String separator = d.stepSeparator;
     Mapping mapping = d.mapping;
     int index = d.scoreIndex;
-    for (Map.Entry<String, ?> e : values.entrySet()) {
+    for (Map.Entry<String, ?> e : ServerSettings.others(values)) {
       String key = e.getKey();
       Object v = e.getValue();
-      String k = SettingValues.normalize(key);
-      if (ServerSettings.KEYS.contains(k)) {
-        continue;
-      }
-      switch (k) {
-        case "model" -> { }
+      switch (SettingValues.normalize(key)) {
         case "parameters" -> parameters = SettingValues.integer(scope, key, v);
         case "task" -> task = String.valueOf(v);
         case "template" -> template = String.valueOf(v);

@@ -3,6 +3,8 @@ package io.reckon.runtime.openai;
 import io.reckon.runtime.SettingValues;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -210,6 +212,28 @@ public record ServerSettings(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(scope + "." + e.getMessage());
     }
+  }
+
+  /** The model name, which every server setting needs; {@code flag} is how the CLI gives it. */
+  static String model(String scope, Map<String, ?> values, String flag) {
+    Object model = find(values, "model");
+    if (model == null || String.valueOf(model).isBlank()) {
+      throw new IllegalArgumentException(
+          scope + ".model is required (the name the server serves; " + flag + " NAME)");
+    }
+    return String.valueOf(model);
+  }
+
+  /** The entries of {@code values} other than the server keys and the model: the caller's own. */
+  static List<Map.Entry<String, ?>> others(Map<String, ?> values) {
+    List<Map.Entry<String, ?>> out = new ArrayList<>();
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      String k = SettingValues.normalize(e.getKey());
+      if (!KEYS.contains(k) && !k.equals("model")) {
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   static Object find(Map<String, ?> values, String normalized) {
