@@ -56,6 +56,8 @@ public final class OnnxCausalLm implements Proposer {
   private static final Logger log = LoggerFactory.getLogger(OnnxCausalLm.class);
   private static final Pattern PAST_KEY = Pattern.compile("past_key_values\\.(\\d+)\\.key");
   private static final String USE_CACHE_BRANCH = "use_cache_branch";
+  /** Token boundaries a waiting row lets pass before it joins a running batch regardless. */
+  private static final int MAX_WAIT_STEPS = 8;
 
   private final Path modelFile;
   private final ModelConfig config;
@@ -434,9 +436,10 @@ public final class OnnxCausalLm implements Proposer {
   }
 
   /**
-   * The decode loop, on its own thread: iteration-level (continuous) batching. At every token
+   * The decode loop, on its own thread: iteration-level (continuous) batching. At a token
    * boundary, rows waiting in {@code pending} join the running batch (up to {@code
-   * max-batch-rows}; their prompts prefilled first, only past the longest cached prefix), and
+   * max-batch-rows}; their prompts prefilled first, only past the longest cached prefix; at once
+   * into an empty batch, else once enough wait or the first has waited a few tokens), and
    * finished rows leave it (cut out of the KV cache once a quarter of the batch has finished, or
    * whenever rows join, since that copies the cache anyway). Each generate() call waits for its own
    * rows only, so a short request that arrives while long ones decode is not held up by them.
@@ -455,6 +458,7 @@ public final class OnnxCausalLm implements Proposer {
     private List<OnnxTensor> kv = List.of();
     private OrtSession.Result owner;
     private int columns;
+    private int stepsSinceJoin;
 
     void submit(List<Row> batch) {
       pending.addAll(batch);
@@ -513,13 +517,18 @@ public final class OnnxCausalLm implements Proposer {
         }
       }
       List<Row> joining = new ArrayList<>();
-      while (running + joining.size() < settings.maxBatchRows() && !pending.isEmpty()) {
+      // Joining copies the whole KV cache, so rows join when it pays: into an empty batch, when
+      // a quarter as many as are running wait, or when the first has waited MAX_WAIT_STEPS.
+      stepsSinceJoin++;
+      boolean join = running == 0 || pending.size() * 4 >= running || stepsSinceJoin >= MAX_WAIT_STEPS;
+      while (join && running + joining.size() < settings.maxBatchRows() && !pending.isEmpty()) {
         Row r = pending.poll();
         if (r != null) {
           joining.add(r);
         }
       }
       if (!joining.isEmpty()) {
+        stepsSinceJoin = 0;
         admitted += joining.size();
         if (running > 0) {
           joinedRunning += joining.size();
