@@ -49,6 +49,7 @@ public final class StubServer implements AutoCloseable {
         exchange -> {
           int now = inFlight.incrementAndGet();
           maxInFlight.accumulateAndGet(now, Math::max);
+          boolean counted = true;
           try {
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             received.add(body);
@@ -60,6 +61,9 @@ public final class StubServer implements AutoCloseable {
               Thread.currentThread().interrupt();
             }
             byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);
+            // Before the answer leaves: once the client has it, it may send its next call.
+            inFlight.decrementAndGet();
+            counted = false;
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             if (a.retryAfter() != null) {
               exchange.getResponseHeaders().add("Retry-After", a.retryAfter());
@@ -73,7 +77,9 @@ public final class StubServer implements AutoCloseable {
               // The client gave up (a timeout test): nothing to answer.
             }
           } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+              inFlight.decrementAndGet();
+            }
           }
         });
     server.start();
