@@ -178,7 +178,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         .onMessage(Granted.class, g -> guard(() -> onGranted(g)))
         .onMessage(RequestTimedOut.class, t -> guard(() -> onRequestTimedOut(t)))
         .onMessage(WorkersChanged.class, this::onWorkersChanged)
-        .onMessage(QuestionTimedOut.class, t -> fail("question timed out after " + settings.timeout()))
+        .onMessage(QuestionTimedOut.class, t -> fail("question timed out after " + Durations.human(settings.timeout())))
         .build();
   }
 
@@ -188,7 +188,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       return handler.get();
     } catch (RuntimeException e) {
       getContext().getLog().warn("question {} failed", question.id(), e);
-      return fail("internal error: " + e);
+      return fail("internal error in the search: " + e.getMessage());
     }
   }
 
@@ -247,7 +247,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     if (p == null || p.attempt != t.attempt()) {
       return this;
     }
-    return retry(p, "no answer within " + settings.requestTimeout());
+    return retry(p, "no answer within " + Durations.human(settings.requestTimeout()));
   }
 
   private Behavior<Command> retry(Pending p, String reason) {

@@ -18,6 +18,10 @@ public record ReckonSettings(
     WorkerSettings workers,
     Duration progressInterval) {
 
+  public ReckonSettings {
+    positive("reckon.progress.interval", progressInterval);
+  }
+
   public record RunSettings(
       int concurrency,
       long seed,
@@ -26,6 +30,9 @@ public record ReckonSettings(
       Duration lostQuestionGrace) {
     public RunSettings {
       atLeast("reckon.run.concurrency", concurrency, 1);
+      positive("reckon.run.workers-timeout", workersTimeout);
+      positive("reckon.run.stats-timeout", statsTimeout);
+      positive("reckon.run.lost-question-grace", lostQuestionGrace);
     }
   }
 
@@ -39,6 +46,9 @@ public record ReckonSettings(
     public QuestionSettings {
       atLeast("reckon.question.probe-samples", probeSamples, 0);
       atLeast("reckon.question.max-retries", maxRetries, 0);
+      positive("reckon.question.request-timeout", requestTimeout);
+      positive("reckon.question.grant-timeout", grantTimeout);
+      positive("reckon.question.timeout", timeout);
     }
   }
 
@@ -56,6 +66,19 @@ public record ReckonSettings(
       atLeast("reckon.workers.count", count, 1);
       atLeast("reckon.workers.batch-size", batchSize, 1);
       atLeast("reckon.workers.max-in-flight", maxInFlight, 1);
+      positive("reckon.workers.restart.min-backoff", minBackoff);
+      if (maxBackoff.compareTo(minBackoff) < 0) {
+        throw new IllegalArgumentException("reckon.workers.restart.max-backoff must be at least "
+            + "min-backoff (" + Durations.human(minBackoff) + "), was " + Durations.human(maxBackoff));
+      }
+      if (!(randomFactor >= 0 && randomFactor <= 1)) {
+        throw new IllegalArgumentException(
+            "reckon.workers.restart.random-factor must be between 0 and 1, was " + randomFactor);
+      }
+      atLeast("reckon.workers.restart.stash-capacity", stashCapacity, 1);
+      if (linger.isNegative()) {
+        throw new IllegalArgumentException("reckon.workers.linger must be >= 0, was " + Durations.human(linger));
+      }
     }
   }
 
@@ -123,6 +146,13 @@ public record ReckonSettings(
           g.getDouble("decisive-confidence"), g.getDouble("prior-weight"), g.getDouble("max-factor"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("reckon.scheduler." + e.getMessage(), e);
+    }
+  }
+
+  // A zero timeout would fail every request (or the run) before any answer could arrive.
+  private static void positive(String key, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(key + " must be longer than 0 (e.g. 30s), was " + Durations.human(d));
     }
   }
 

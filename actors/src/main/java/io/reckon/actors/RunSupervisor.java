@@ -384,7 +384,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
   private Behavior<Command> onWorkersTimeout() {
     listener.tell(new RunFailed(
-        "no proposer and verifier workers registered within " + settings.run().workersTimeout()));
+        "no proposer and verifier workers registered within " + Durations.human(settings.run().workersTimeout())));
     return Behaviors.stopped();
   }
 }

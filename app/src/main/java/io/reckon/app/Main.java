@@ -2,6 +2,8 @@ package io.reckon.app;
 
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
+import io.reckon.runtime.InputLimits;
+import io.reckon.runtime.UserMessages;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +11,11 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code reckon} command. Exit status: 0 done, 1 the run failed, 2 bad input. */
+/**
+ * The {@code reckon} command. Exit status: 0 done, 1 the run failed (or an internal error), 2 bad
+ * input, 3 the run finished but some questions failed (their results say why), 130/143 stopped
+ * by a signal.
+ */
 @Command(
     name = "reckon",
     mixinStandardHelpOptions = true,
@@ -18,6 +24,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class})
 public final class Main implements Runnable {
   public static final int BAD_INPUT = 2;
+  public static final int QUESTIONS_FAILED = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -44,24 +51,37 @@ public final class Main implements Runnable {
     // Bad input: one line naming the problem, no usage dump, no stack trace.
     cmd.setParameterExceptionHandler((e, a) -> {
       String name = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+      err.println(name + ": " + UserMessages.scrub(e.getMessage()) + " (see '" + name + " --help')");
       err.flush();
       return BAD_INPUT;
     });
     cmd.setExecutionExceptionHandler((e, c, p) -> {
+      String name = c.getCommandSpec().qualifiedName();
       if (e instanceof BadInput bad) {
-        err.println(c.getCommandSpec().qualifiedName() + ": " + bad.getMessage());
+        err.println(name + ": " + UserMessages.scrub(bad.getMessage()));
         err.flush();
         return BAD_INPUT;
       }
-      err.println(c.getCommandSpec().qualifiedName() + ": internal error: " + e);
+      if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+        err.println(name + ": input/output error: " + UserMessages.io(e));
+      } else {
+        err.println(name + ": internal error: " + UserMessages.scrub(String.valueOf(e.getMessage()))
+            + " (RECKON_DEBUG=1 shows the details)");
+      }
       if (System.getenv("RECKON_DEBUG") != null) {
         e.printStackTrace(err);
       }
       err.flush();
       return 1;
     });
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("reckon: out of memory: lower the budget or the input size, or give Java more heap "
+          + "(JAVA_TOOL_OPTIONS=-Xmx...)");
+      err.flush();
+      return 1;
+    }
   }
 
   /**
@@ -69,12 +89,16 @@ public final class Main implements Runnable {
    * file, which is only found from the repository root, so its absence gets that hint.
    */
   static List<Question> readQuestions(Path data, String shipped) {
+    return readQuestions(data, shipped, InputLimits.DEFAULTS);
+  }
+
+  static List<Question> readQuestions(Path data, String shipped, InputLimits limits) {
     if (!Files.exists(data) && data.toString().equals(shipped)) {
       throw new BadInput("the shipped question set " + shipped + " is not in "
           + Path.of("").toAbsolutePath() + ": run from the repository root, or pass --data FILE");
     }
     try {
-      return Dataset.read(data);
+      return Dataset.read(data, limits);
     } catch (Dataset.InvalidDataException e) {
       throw new BadInput(e.getMessage());
     }

@@ -26,9 +26,9 @@ final class PolicyFiles {
     }
     Policy policy;
     try {
-      policy = JsonFiles.read(file, Policy.class, "policy");
+      policy = JsonFiles.read(file, Policy.class, "policy", Limits.load().input().maxFileBytes());
     } catch (JsonFiles.InvalidJsonException e) {
-      throw new Main.BadInput("policy " + e.getMessage());
+      throw new Main.BadInput(e.getMessage());
     }
     try {
       return policy.validate();
@@ -47,20 +47,9 @@ final class PolicyFiles {
 
   static SweepResult readSweep(Path file) {
     try {
-      return JsonFiles.read(file, SweepResult.class, "sweep");
+      return JsonFiles.read(file, SweepResult.class, "sweep", Limits.load().input().maxFileBytes());
     } catch (JsonFiles.InvalidJsonException e) {
-      throw new Main.BadInput("sweep " + e.getMessage());
-    }
-  }
-
-  /** Fails before any work when a file could not be written there. */
-  static void requireWritable(String option, Path out) {
-    Path dir = out.toAbsolutePath().getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new Main.BadInput(option + " " + out + ": directory " + dir + " does not exist");
-    }
-    if (Files.isDirectory(out)) {
-      throw new Main.BadInput(option + " " + out + " is a directory");
+      throw new Main.BadInput(e.getMessage());
     }
   }
 }

@@ -2,18 +2,18 @@ package io.reckon.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reckon.protocol.Quote;
+import io.reckon.runtime.BoundedLines;
+import io.reckon.runtime.InputLimits;
 import io.reckon.runtime.JsonFiles;
+import io.reckon.runtime.UserMessages;
 import io.reckon.search.policy.Policy;
 import io.reckon.search.policy.SweepResult;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
         + "scheduler (from runs), and the FLOPs-matched comparison with a larger model.")
 final class ReportCommand implements Callable<Integer> {
   private static final Pattern RUN = Pattern.compile("(fixed|scheduler):(\\d+)=(.+)");
+  // The largest budget any run can have been given (reckon.limits.max-budget's ceiling).
+  private static final int MAX_RUN_BUDGET = 1 << 20;
 
   @Option(names = "--sweep", paramLabel = "test-sweep.json", required = true,
       description = "The test split's sweep ('reckon sweep --data data/arith/test.jsonl --sweep-out ...')")
@@ -85,8 +87,19 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
-    PolicyFiles.requireWritable("--out", out);
-    Path summaryFile = out.toAbsolutePath().resolveSibling("summary.json");
+    Map<String, Path> inputs = new java.util.LinkedHashMap<>(OutputTarget.inputs(
+        "--sweep", sweep, "--policy", policy, "--large-greedy", largeGreedy));
+    for (String r : runs) {
+      Matcher m = runSpec(r);
+      inputs.put("--runs " + m.group(1) + ":" + m.group(2), Path.of(m.group(3)));
+    }
+    OutputTarget page = OutputTarget.check("--out", out, inputs);
+    Path summaryFile = page.path().resolveSibling("summary.json");
+    OutputTarget summary = OutputTarget.check("summary.json beside --out", summaryFile, inputs);
+    if (page.sameAs(summary)) {
+      throw new Main.BadInput("--out " + out + " would be overwritten by summary.json beside it: "
+          + "name the page something else, e.g. report.html");
+    }
     SweepResult s = PolicyFiles.readSweep(sweep);
     Policy p = PolicyFiles.readPolicy(policy);
     if (s.settings().probeSize() != p.probeSize()) {
@@ -103,19 +116,30 @@ final class ReportCommand implements Callable<Integer> {
     }
     Report.Flops flops = flops();
     Report.Built built = Report.build(new Report.Inputs(s, sweep, p, policy, runFiles, flops, seed));
-    writeAtomically(out, built.html());
-    JsonFiles.write(summaryFile, built.summary());
+    page.write(built.html());
+    summary.write(JsonFiles.toJson(built.summary()));
     stdout.printf(Locale.ROOT, "report   %s%nsummary  %s%n", out, summaryFile);
     stdout.flush();
     return 0;
   }
 
-  private Report.RunFile readRun(String spec) {
+  /** A --runs spec, checked before any file is read. */
+  private static Matcher runSpec(String spec) {
     Matcher m = RUN.matcher(spec);
     if (!m.matches()) {
-      throw new Main.BadInput("--runs '" + spec + "': write KIND:N=FILE with KIND fixed or scheduler, "
+      throw new Main.BadInput("--runs " + Quote.of(spec) + ": write KIND:N=FILE with KIND fixed or scheduler, "
           + "e.g. fixed:16=co-fixed-16.jsonl");
     }
+    int budget = m.group(2).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(2));
+    if (budget < 1 || budget > MAX_RUN_BUDGET) {
+      throw new Main.BadInput("--runs " + Quote.of(spec) + ": the budget N must be between 1 and "
+          + MAX_RUN_BUDGET + ", got " + Quote.of(m.group(2)));
+    }
+    return m;
+  }
+
+  private Report.RunFile readRun(String spec) {
+    Matcher m = runSpec(spec);
     String kind = m.group(1);
     int budget = Integer.parseInt(m.group(2));
     Path file = Path.of(m.group(3));
@@ -137,11 +161,19 @@ final class ReportCommand implements Callable<Integer> {
   static List<Report.Row> readResults(Path file) {
     ObjectMapper json = new ObjectMapper();
     List<Report.Row> rows = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    if (Files.isDirectory(file)) {
+      throw new Main.BadInput("results file " + file + " is a directory");
+    }
+    InputLimits limits = Limits.load().input();
+    try (BoundedLines in = new BoundedLines(
+        file, limits.maxLineBytes(), "reckon.limits.max-line-bytes, env RECKON_MAX_LINE_BYTES")) {
       String line;
-      int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
+      while ((line = in.next()) != null) {
+        int number = in.number();
+        if (rows.size() == limits.maxQuestions()) {
+          throw new Main.BadInput(file + ": more than " + limits.maxQuestions() + " results "
+              + "(reckon.limits.max-questions)");
+        }
         if (line.isBlank()) {
           continue;
         }
@@ -155,16 +187,21 @@ final class ReportCommand implements Callable<Integer> {
           throw new Main.BadInput(file + ":" + number + ": not a result line (no \"id\")");
         }
         JsonNode c = n.get("correct");
+        if (c != null && !c.isNull() && !c.isBoolean()) {
+          throw new Main.BadInput(file + ":" + number + ": \"correct\" must be true, false or null");
+        }
         rows.add(new Report.Row(n.get("id").asText(),
             c == null || c.isNull() ? null : c.asBoolean(),
             n.path("spent").asLong(0), n.path("granted").asLong(0),
             n.hasNonNull("bin") ? n.get("bin").asInt() : null,
             "failed".equals(n.path("status").asText())));
       }
+    } catch (BoundedLines.BadLineException e) {
+      throw new Main.BadInput(e.getMessage());
     } catch (NoSuchFileException e) {
       throw new Main.BadInput("results file " + file + " not found");
     } catch (IOException e) {
-      throw new Main.BadInput("cannot read " + file + ": " + e.getMessage());
+      throw new Main.BadInput("cannot read " + file + ": " + UserMessages.io(e));
     }
     if (rows.isEmpty()) {
       throw new Main.BadInput(file + " holds no results");
@@ -208,7 +245,7 @@ final class ReportCommand implements Callable<Integer> {
     try {
       n = new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw new Main.BadInput(file + ": malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new Main.BadInput(file + ": malformed JSON: " + UserMessages.scrub(e.getMessage()));
     }
     for (String key : List.of("parameters", "training_tokens")) {
       if (n == null || !n.path(key).isNumber() || n.path(key).asDouble() <= 0) {
@@ -226,19 +263,5 @@ final class ReportCommand implements Callable<Integer> {
       tokens = flops.asDouble() / (6 * parameters);
     }
     return new Report.ModelCard(file, name, parameters, tokens);
-  }
-
-  private static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

@@ -8,17 +8,13 @@ import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunSupervisor;
 import io.reckon.actors.VerifierWorker;
 import io.reckon.protocol.Question;
+import io.reckon.protocol.Quote;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
-import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
@@ -90,32 +86,42 @@ final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  // Set by execute once the models are loaded; read by call for the summary and exit status.
+  private Refusals refusals = new Refusals(List.of(), List.of());
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    OutputTarget target = OutputTarget.check("--out", this.out, OutputTarget.inputs(
+        "--data", data, "--policy", isComputeOptimal(strategy) ? policy : null));
     Inputs in = validate();
-    Path tmp = createTemp(this.out);
-    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "reckon-cleanup");
+    Thread cleanup = new Thread(() -> {
+      target.abort();
+      err.println("reckon run: stopped before the end; " + this.out + " was not written");
+      err.flush();
+    }, "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      RunSupervisor.Event end = execute(in, tmp, err);
+      RunSupervisor.Event end = execute(in, target, err);
       if (end instanceof RunSupervisor.RunFailed failed) {
         err.println("reckon run: the run failed: " + failed.reason());
         return 1;
       }
       RunSupervisor.RunFinished finished = (RunSupervisor.RunFinished) end;
-      moveIntoPlace(tmp, this.out);
+      target.commit();
       String label = in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
           ? in.strategyName()
           : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
               + (in.policy() != null ? ", policy " + policy : "") + ")";
       out.print(SummaryTable.render(finished.summary(), label, budget, in.workers(),
           in.settings().run().seed(), this.out));
+      out.print(refusals.summaryLine());
       out.flush();
-      return 0;
+      return finished.summary().failed() > 0 || !refusals.refused().isEmpty()
+          ? Main.QUESTIONS_FAILED : 0;
     } finally {
-      deleteQuietly(tmp);
+      target.abort();
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException shuttingDown) {
@@ -131,6 +137,10 @@ final class RunCommand implements Callable<Integer> {
   record Inputs(
       List<Question> questions, StrategyConfig strategy, Policy policy,
       RunSupervisor.Allocation allocation, ReckonSettings settings, int workers, Config config) {
+
+    Inputs withQuestions(List<Question> qs) {
+      return new Inputs(qs, strategy, policy, allocation, settings, workers, config);
+    }
 
     String strategyName() {
       return strategy != null ? strategy.name() : RunSupervisor.COMPUTE_OPTIMAL;
@@ -181,6 +191,22 @@ final class RunCommand implements Callable<Integer> {
     if (workers != null && workers < 1) {
       throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
     }
+    Config hocon;
+    ReckonSettings settings;
+    Limits limits;
+    try {
+      hocon = ConfigFactory.load();
+      settings = ReckonSettings.from(hocon);
+      limits = Limits.from(hocon);
+      SettingsCheck.require(hocon);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+    limits.requireBudget("--budget", budget);
+    limits.requireBudget("reckon.question.probe-samples", settings.question().probeSamples());
+    if (workers != null) {
+      limits.requireWorkers(workers);
+    }
     boolean computeOptimal = isComputeOptimal(strategy);
     RunSupervisor.Allocation mode = allocation(computeOptimal);
     StrategyConfig config = null;
@@ -200,87 +226,54 @@ final class RunCommand implements Callable<Integer> {
       }
       if (config.usableBudget(budget) == 0) {
         throw new Main.BadInput("--budget " + budget + " is too small for " + config.name()
-            + " (the smallest budget it runs is " + smallestBudget(config) + ")");
+            + smallestBudget(config, limits.maxBudget()));
       }
-    }
-    Config hocon;
-    ReckonSettings settings;
-    try {
-      hocon = ConfigFactory.load();
-      settings = ReckonSettings.from(hocon);
-    } catch (ConfigException | IllegalArgumentException e) {
-      throw new Main.BadInput("configuration: " + e.getMessage());
     }
     if (seed != null) {
       settings = settings.withSeed(seed);
     }
     boolean synthetic = backendOptions.synthetic(hocon);
-    List<Question> questions = readQuestions(synthetic);
+    List<Question> questions = readQuestions(synthetic, limits);
     return new Inputs(questions, config, learned, mode, settings,
         workers != null ? workers : settings.workers().count(), hocon);
   }
 
-  private static int smallestBudget(StrategyConfig config) {
-    for (int b = 1; b <= 1024; b++) {
+  private static String smallestBudget(StrategyConfig config, int max) {
+    for (int b = 1; b <= max; b++) {
       if (config.usableBudget(b) == b) {
-        return b;
+        return " (the smallest budget it runs is " + b + ")";
       }
     }
-    return -1;
+    return " (no budget up to the limit of " + max + " runs it: reckon.limits.max-budget)";
   }
 
-  private List<Question> readQuestions(boolean synthetic) {
-    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA);
+  private List<Question> readQuestions(boolean synthetic, Limits limits) {
+    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA, limits.input());
     // The synthetic reasoner solves arithmetic only; a real model takes any text.
     for (Question q : questions) {
       if (synthetic && Arithmetic.parse(q.text()) == null) {
-        throw new Main.BadInput(data + ": question '" + q.id() + "' (" + q.text()
-            + ") is not an arithmetic expression the synthetic reasoner can solve");
+        throw new Main.BadInput(data + ": question " + Quote.of(q.id()) + " (" + Quote.of(q.text())
+            + ") is not an arithmetic expression the synthetic reasoner can solve (integers with "
+            + "+ - *, at most " + Arithmetic.MAX_OPERATIONS + " operations, steps within 64 bits)");
       }
     }
     return questions;
   }
 
-  private static Path createTemp(Path out) {
-    Path dir = out.toAbsolutePath().getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new Main.BadInput("--out " + out + ": directory " + dir + " does not exist");
-    }
-    if (Files.isDirectory(out)) {
-      throw new Main.BadInput("--out " + out + " is a directory");
-    }
-    try {
-      return Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
-    } catch (IOException e) {
-      throw new Main.BadInput("--out " + out + ": cannot write in " + dir + " (" + e + ")");
-    }
-  }
-
-  private static void moveIntoPlace(Path tmp, Path out) throws IOException {
-    try {
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // best effort: a temp file left behind is named .<out>.*.tmp
-    }
-  }
-
-  private RunSupervisor.Event execute(Inputs in, Path tmp, PrintWriter err) throws Exception {
+  private RunSupervisor.Event execute(Inputs in, OutputTarget target, PrintWriter err) throws Exception {
     ReckonSettings s = in.settings();
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
     Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
-    RunSupervisor.Run run = in.run(budget);
     try (Backends models = backendOptions.load(in.config());
-        BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        Writer writer = target.writer()) {
       checkModels(in, models.names());
       models.notes().forEach(err::println);
+      refusals = Refusals.check(models.proposer(), in.questions(), in.strategyName());
+      if (refusals.runnable().isEmpty()) {
+        throw new Main.BadInput(data + ": no question fits the model: " + refusals.refused().get(0).error());
+      }
+      refusals.write(writer);
+      RunSupervisor.Run run = in.withQuestions(refusals.runnable()).run(budget);
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
           ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);

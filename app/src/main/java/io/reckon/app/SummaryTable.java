@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** The table {@code reckon run} ends with. */
 final class SummaryTable {
+  // Beyond this many workers the table gives one line per kind of worker.
+  static final int MAX_WORKER_LINES = 8;
+
   private SummaryTable() {}
 
   static String render(
@@ -36,14 +39,42 @@ final class SummaryTable {
     if (s.failed() > 0 || s.retries() > 0) {
       f(b, "  faults      %d questions failed, %d requests retried%n", s.failed(), s.retries());
     }
-    for (RunSummary.WorkerStats w : s.workers()) {
-      f(b, "  %-11s %,d batches, %.1f requests/batch, up to %d questions in one batch%n",
-          w.worker(), w.batches(), (double) w.requests() / Math.max(1, w.batches()),
-          w.maxQuestionsInBatch());
+    if (s.workers().size() <= MAX_WORKER_LINES) {
+      for (RunSummary.WorkerStats w : s.workers()) {
+        f(b, "  %-11s %,d batches, %.1f requests/batch, up to %d questions in one batch%n",
+            w.worker(), w.batches(), (double) w.requests() / Math.max(1, w.batches()),
+            w.maxQuestionsInBatch());
+      }
+    } else {
+      workerSummary(b, s.workers());
     }
     f(b, "  wall time   %.2f s, %.1f questions/s%n", s.wallMillis() / 1000.0, s.questionsPerSecond());
     f(b, "  results     %s%n", results);
     return b.toString();
+  }
+
+  /** Many workers: one line per kind (proposer, verifier) instead of one per worker. */
+  private static void workerSummary(StringBuilder b, java.util.List<RunSummary.WorkerStats> all) {
+    Map<String, java.util.List<RunSummary.WorkerStats>> byKind = new java.util.TreeMap<>();
+    for (RunSummary.WorkerStats w : all) {
+      String kind = w.kind();
+      byKind.computeIfAbsent(kind, k -> new java.util.ArrayList<>()).add(w);
+    }
+    for (Map.Entry<String, java.util.List<RunSummary.WorkerStats>> e : byKind.entrySet()) {
+      long batches = 0;
+      long requests = 0;
+      long busy = 0;
+      int maxQuestions = 0;
+      for (RunSummary.WorkerStats w : e.getValue()) {
+        batches += w.batches();
+        requests += w.requests();
+        busy += w.batches() > 0 ? 1 : 0;
+        maxQuestions = Math.max(maxQuestions, w.maxQuestionsInBatch());
+      }
+      f(b, "  %-11s %,d workers (%,d used): %,d batches, %.1f requests/batch, up to %d questions "
+          + "in one batch%n", e.getKey(), e.getValue().size(), busy, batches,
+          (double) requests / Math.max(1, batches), maxQuestions);
+    }
   }
 
   private static String pct(double x) {

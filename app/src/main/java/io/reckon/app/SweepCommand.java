@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.protocol.Question;
+import io.reckon.protocol.Quote;
 import io.reckon.runtime.JsonFiles;
 import io.reckon.search.SyncDriver;
 import io.reckon.search.policy.Policy;
@@ -11,7 +12,6 @@ import io.reckon.search.policy.PolicyLearner;
 import io.reckon.search.policy.Sweep;
 import io.reckon.search.policy.SweepResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
         + "from them: difficulty thresholds and the best configuration per difficulty bin and budget.")
 final class SweepCommand implements Callable<Integer> {
   static final String DEFAULT_DATA = "data/arith/validation.jsonl";
+  static final int MAX_BINS = 100;
+  static final int MAX_RESAMPLES = 100_000;
 
   @Option(names = "--data", paramLabel = "FILE.jsonl",
       description = "Questions with answers, one JSON object a line (default: ${DEFAULT-VALUE})",
@@ -97,15 +99,27 @@ final class SweepCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ReckonSettings settings = settings();
-    Sweep.Settings sweepSettings = sweepSettings(settings);
     Path sweepFile = sweepOut != null ? sweepOut
         : (out != null ? out.toAbsolutePath().resolveSibling("sweep.json") : Path.of("sweep.json"));
-    if (this.out != null) {
-      PolicyFiles.requireWritable("--out", this.out);
+    // Where the results go and what is read are checked before the parameters' combinations, so
+    // that a missing directory or answerless questions are named as such.
+    OutputTarget policyTarget = this.out == null ? null
+        : OutputTarget.check("--out", this.out, "--data", data);
+    OutputTarget sweepTarget = OutputTarget.check(
+        sweepOut != null ? "--sweep-out" : "--sweep-out (default " + sweepFile + ")", sweepFile,
+        "--data", data);
+    if (policyTarget != null && policyTarget.sameAs(sweepTarget)) {
+      throw new Main.BadInput("--out and --sweep-out name the same file " + sweepFile
+          + ": give them different names");
     }
-    PolicyFiles.requireWritable("--sweep-out", sweepFile);
-    List<Question> questions = readQuestions(sweepSettings);
+    ReckonSettings settings = settings();
+    Limits limits = limits();
+    List<Question> questions = readQuestions(limits);
+    Sweep.Settings sweepSettings = sweepSettings(settings, limits);
+    if (out != null && questions.size() < bins) {
+      throw new Main.BadInput(data + " holds " + questions.size() + " questions: a policy with "
+          + bins + " difficulty bins needs at least " + bins);
+    }
 
     long start = System.nanoTime();
     SweepResult result;
@@ -132,9 +146,9 @@ final class SweepCommand implements Callable<Integer> {
         throw new Main.BadInput("learning the policy: " + e.getMessage());
       }
     }
-    JsonFiles.write(sweepFile, result);
+    sweepTarget.write(JsonFiles.toJson(result));
     if (policy != null) {
-      JsonFiles.write(this.out, policy);
+      policyTarget.write(JsonFiles.toJson(policy));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     stdout.print(summary(result, policy, sweepFile, seconds));
@@ -151,12 +165,45 @@ final class SweepCommand implements Callable<Integer> {
     }
   }
 
-  private Sweep.Settings sweepSettings(ReckonSettings settings) {
+  private Limits limits() {
+    try {
+      com.typesafe.config.Config hocon = ConfigFactory.load();
+      SettingsCheck.require(hocon);
+      return Limits.from(hocon);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+  }
+
+  private Sweep.Settings sweepSettings(ReckonSettings settings, Limits limits) {
     if (budgets == null || budgets.isEmpty()) {
       throw new Main.BadInput("--budgets is empty");
     }
-    if (bins < 1) {
-      throw new Main.BadInput("--bins must be >= 1 (got " + bins + ")");
+    for (int i = 0; i < budgets.size(); i++) {
+      Integer b = budgets.get(i);
+      if (b == null || b < 1 || (i > 0 && b <= budgets.get(i - 1))) {
+        throw new Main.BadInput("--budgets must be ascending and >= 1, got " + budgets);
+      }
+      limits.requireBudget("--budgets", b);
+    }
+    if (pool != null) {
+      if (pool < 1) {
+        throw new Main.BadInput("--pool must be >= 1 (got " + pool + ")");
+      }
+      limits.requireBudget("--pool", pool);
+    }
+    if (bins < 1 || bins > MAX_BINS) {
+      throw new Main.BadInput("--bins must be between 1 and " + MAX_BINS + " (got " + bins + ")");
+    }
+    if (resamples < 1 || resamples > MAX_RESAMPLES) {
+      throw new Main.BadInput(
+          "--resamples must be between 1 and " + MAX_RESAMPLES + " (got " + resamples + ")");
+    }
+    int poolSize = pool != null ? pool : budgets.get(budgets.size() - 1);
+    if (probe > poolSize && probe >= 1) {
+      throw new Main.BadInput("the probe of " + probe + " samples (--probe) is more than the pool of "
+          + poolSize + " (" + (pool != null ? "--pool" : "the largest of --budgets") + "): raise "
+          + (pool != null ? "--pool" : "--pool or the budgets") + ", or lower --probe");
     }
     List<String> configs = Sweep.defaultGrid();
     if (grid != null && !grid.isEmpty()) {
@@ -181,17 +228,13 @@ final class SweepCommand implements Callable<Integer> {
     }
   }
 
-  private List<Question> readQuestions(Sweep.Settings s) {
-    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA);
+  private List<Question> readQuestions(Limits limits) {
+    List<Question> questions = Main.readQuestions(data, DEFAULT_DATA, limits.input());
     for (Question q : questions) {
       if (q.answer() == null) {
-        throw new Main.BadInput(data + ": question '" + q.id()
-            + "' has no answer: a sweep grades every question against its ground truth");
+        throw new Main.BadInput(data + ": question " + Quote.of(q.id())
+            + " has no answer: a sweep grades every question against its ground truth");
       }
-    }
-    if (out != null && questions.size() < bins) {
-      throw new Main.BadInput(data + " holds " + questions.size() + " questions: a policy with "
-          + bins + " difficulty bins needs at least " + bins);
     }
     return questions;
   }

@@ -14,15 +14,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The shipped ONNX models through the whole pipeline: what `reckon run` does by default. */
 class OnnxDefaultRunTest {
 
+  private static Cli.Result runShipped(Path data, Path out, String strategy, String budget) {
+    return reckon("run", "--backend", "onnx",
+        "--model", Cli.root().resolve("models/arith-policy").toString(),
+        "--prm", Cli.root().resolve("models/arith-prm").toString(),
+        "--data", data.toString(), "--strategy", strategy, "--budget", budget,
+        "--out", out.toString());
+  }
+
   @Test
   void shippedModelsAnswerEveryQuestionThroughTheActors(@TempDir Path dir) throws Exception {
     Path data = Cli.smallData(dir, "test.jsonl", 1);
     Path out = dir.resolve("out.jsonl");
-    Cli.Result r = reckon("run", "--backend", "onnx",
-        "--model", Cli.root().resolve("models/arith-policy").toString(),
-        "--prm", Cli.root().resolve("models/arith-prm").toString(),
-        "--data", data.toString(), "--strategy", "beam:m=2", "--budget", "8",
-        "--out", out.toString());
+    Cli.Result r = runShipped(data, out, "beam:m=2", "8");
 
     assertThat(r.status()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(out);
@@ -38,6 +42,32 @@ class OnnxDefaultRunTest {
       assertThat(q.at("/compute/proposerFlops").asDouble()).isPositive();
       assertThat(q.get("candidates").size()).isPositive();
     }
+  }
+
+  /** A prompt the model cannot read is a failed question with the reason, counted, exit 3. */
+  @Test
+  void aPromptLongerThanTheContextFailsThatQuestion(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("q.jsonl");
+    Files.writeString(data, "{\"id\": \"short\", \"question\": \"1+2\", \"answer\": \"3\"}\n"
+        + "{\"id\": \"long\", \"question\": \"" + "1+".repeat(400) + "1\", \"answer\": \"401\"}\n");
+    Path out = dir.resolve("out.jsonl");
+    Cli.Result r = runShipped(data, out, "best-of-n", "4");
+
+    assertThat(r.status()).as(r.err()).isEqualTo(Main.QUESTIONS_FAILED);
+    assertThat(r.out()).contains("refused     1 question");
+    ObjectMapper json = new ObjectMapper();
+    JsonNode refused = null;
+    for (String line : Files.readAllLines(out)) {
+      JsonNode q = json.readTree(line);
+      if (q.get("id").asText().equals("long")) {
+        refused = q;
+      } else {
+        assertThat(q.get("status").asText()).isEqualTo("ok");
+      }
+    }
+    assertThat(refused).isNotNull();
+    assertThat(refused.get("status").asText()).isEqualTo("failed");
+    assertThat(refused.get("error").asText()).contains("max_positions").contains("640");
   }
 
   @Test

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -66,18 +67,34 @@ public final class JsonFiles {
    * @throws InvalidJsonException naming the file, the position or field, and the problem
    */
   public static <T> T read(Path file, Class<T> type, String what) {
+    return read(file, type, what, InputLimits.DEFAULTS.maxFileBytes());
+  }
+
+  /**
+   * Reads {@code file} as one {@code type}, refusing a file of more than {@code maxBytes} bytes
+   * (a device like {@code /dev/zero} included) before it fills the heap.
+   */
+  public static <T> T read(Path file, Class<T> type, String what, long maxBytes) {
     byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
+    if (Files.isDirectory(file)) {
+      throw new InvalidJsonException(what + " file " + file + " is a directory", null);
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, maxBytes + 1));
+      if (bytes.length > maxBytes) {
+        throw new InvalidJsonException(what + " file " + file + " is larger than " + maxBytes
+            + " bytes (the limit reckon.limits.max-file-bytes, env RECKON_MAX_FILE_BYTES)", null);
+      }
     } catch (NoSuchFileException e) {
       throw new InvalidJsonException(what + " file " + file + " not found", e);
     } catch (IOException e) {
-      throw new InvalidJsonException("cannot read " + what + " file " + file + ": " + e, e);
+      throw new InvalidJsonException(
+          "cannot read " + what + " file " + file + ": " + UserMessages.io(e), e);
     }
     try {
       T value = MAPPER.readValue(bytes, type);
       if (value == null) {
-        throw new InvalidJsonException(file + ": holds null, not a " + what, null);
+        throw new InvalidJsonException(file + ": holds null, not a " + what + " file", null);
       }
       return value;
     } catch (JsonMappingException e) {
@@ -93,7 +110,8 @@ public final class JsonFiles {
       throw new InvalidJsonException(
           file + ": malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()), e);
     } catch (IOException e) {
-      throw new InvalidJsonException("cannot read " + what + " file " + file + ": " + e, e);
+      throw new InvalidJsonException(
+          "cannot read " + what + " file " + file + ": " + UserMessages.io(e), e);
     }
   }
 
@@ -156,9 +174,7 @@ public final class JsonFiles {
           + (parent.isEmpty() ? "" : " in " + parent);
     }
     // Jackson's advice on its own switches means nothing to the person who wrote the file.
-    message = message.replaceAll(" \\(but might if coercion using `CoercionConfig` was enabled\\)", "")
-        .replaceAll("; `DeserializationFeature\\.[A-Z_]+` enabled", "")
-        .replace("`", "");
+    message = message.replaceAll(" \\(but might if coercion using CoercionConfig was enabled\\)", "");
     return field + message + at(e.getLocation());
   }
 
@@ -184,10 +200,6 @@ public final class JsonFiles {
   }
 
   private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return (nl < 0 ? s : s.substring(0, nl)).strip();
+    return UserMessages.scrub(s);
   }
 }

@@ -13,6 +13,15 @@ import java.util.Optional;
 public interface Proposer extends AutoCloseable {
   List<GenerateReply> generate(List<GenerateRequest> batch);
 
+  /**
+   * Why this model cannot take {@code question} at all (e.g. its prompt alone fills the model's
+   * context), in words for the results file; {@code null} when it can. Checked once per question
+   * before a run, so that such a question fails with the reason instead of answering nothing.
+   */
+  default String refusal(String question) {
+    return null;
+  }
+
   /** Parameter count, for FLOPs = 2 · parameters · tokens. */
   long parameters();
 

@@ -1,5 +1,6 @@
 package io.reckon.search;
 
+import io.reckon.protocol.Quote;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -297,7 +298,7 @@ public sealed interface StrategyConfig {
       Set<String> allowed = KEYS.get(name);
       if (allowed == null) {
         throw new IllegalArgumentException(
-            "unknown strategy '" + name + "': allowed strategies are "
+            "unknown strategy " + Quote.of(name) + ": allowed strategies are "
                 + String.join(", ", KEYS.keySet()));
       }
       Map<String, String> params = new LinkedHashMap<>();
@@ -307,12 +308,12 @@ public sealed interface StrategyConfig {
           String key = kv[0].strip();
           if (kv.length != 2 || kv[1].isBlank()) {
             throw new IllegalArgumentException(
-                "strategy '" + name + "': parameter '" + part.strip()
-                    + "' must be written key=value");
+                "strategy '" + name + "': parameter " + Quote.of(part.strip())
+                    + " must be written key=value");
           }
           if (!allowed.contains(key)) {
             throw new IllegalArgumentException(
-                "strategy '" + name + "' has no parameter '" + key + "': allowed are "
+                "strategy '" + name + "' has no parameter " + Quote.of(key) + ": allowed are "
                     + String.join(", ", new java.util.TreeSet<>(allowed)));
           }
           params.put(key, kv[1].strip());
@@ -330,14 +331,14 @@ public sealed interface StrategyConfig {
         case "beam" -> new Beam(v.width(4), 0, agg, temp, rounds);
         case "lookahead" -> {
           int k = v.integer("k", 1);
-          if (k < 1) {
-            throw new IllegalArgumentException(
-                "lookahead k must be >= 1 (k=0 is plain beam search), got " + k);
+          if (k < 1 || k > MAX_ROUNDS) {
+            throw new IllegalArgumentException("lookahead k must be between 1 and " + MAX_ROUNDS
+                + " (k=0 is plain beam search; a rollout never runs past the last round), got " + k);
           }
           yield new Beam(v.width(4), k, agg, temp, rounds);
         }
         case "revisions" -> new Revisions(
-            v.get("len", s -> s.equals("all") ? 0 : Values.parseInt("len", s), 4),
+            v.get("len", s -> s.equals("all") ? 0 : Values.positive("len", s, "all"), 4),
             v.get("sel", Selection::parse, Selection.WEIGHTED), agg, temp);
         case "dvts" -> new Dvts(v.integer("m", 4), agg, temp, rounds);
         case "rebase" -> new Rebase(v.number("tb", 0.1), agg, temp, rounds);
@@ -378,20 +379,32 @@ public sealed interface StrategyConfig {
         try {
           return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(key + " must be a number, got '" + s + "'");
+          throw new IllegalArgumentException(key + " must be a number, got " + Quote.of(s));
         }
       }, fallback);
     }
 
     int width(int fallback) {
-      return get("m", s -> s.equals("sqrt") ? 0 : parseInt("m", s), fallback);
+      return get("m", s -> s.equals("sqrt") ? 0 : positive("m", s, "sqrt"), fallback);
+    }
+
+    // 0 stands for the word form internally (m=sqrt, len=all); written as a number it is a mistake.
+    static int positive(String key, String s, String word) {
+      int value = parseInt(key, s);
+      if (value < 1) {
+        throw new IllegalArgumentException(
+            key + " must be an integer >= 1 or '" + word + "', got " + Quote.of(s));
+      }
+      return value;
     }
 
     static int parseInt(String key, String s) {
       try {
         return Integer.parseInt(s);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
+        throw new IllegalArgumentException(key + " must be an integer"
+            + (s.matches("[+-]?\\d+") ? " between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE : "")
+            + ", got " + Quote.of(s));
       }
     }
   }

@@ -225,7 +225,7 @@ class StrategyConfigTest {
         .hasMessageContaining("rounds must be between 1 and 40");
     assertThatThrownBy(() -> StrategyConfig.parse("lookahead:k=0"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("k must be >= 1");
+        .hasMessageContaining("k must be between 1 and 40");
     assertThatThrownBy(() -> StrategyConfig.parse("dvts:m=0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("m must be >= 1");

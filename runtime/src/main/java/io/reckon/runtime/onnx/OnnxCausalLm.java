@@ -342,6 +342,16 @@ public final class OnnxCausalLm implements Proposer {
     return replies;
   }
 
+  @Override
+  public String refusal(String question) {
+    int tokens = tokenizer.encode(config.format().prompt(question, List.of(), List.of())).length;
+    if (tokens >= config.maxPositions()) {
+      return "the prompt is " + tokens + " tokens long, but model " + config.name() + " reads at most "
+          + config.maxPositions() + " (max_positions), so it cannot write a single token of an answer";
+    }
+    return null;
+  }
+
   private String prompt(GenerateRequest r) {
     if (!r.attempts().isEmpty() && !config.canRevise()) {
       throw new IllegalArgumentException(

@@ -1,5 +1,6 @@
 package io.reckon.runtime.synthetic;
 
+import io.reckon.protocol.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -14,6 +15,10 @@ import java.util.regex.Pattern;
  */
 public final class Arithmetic {
   private static final Pattern TERM = Pattern.compile("\\s*(\\d+)\\s*([-+*])?");
+  // Long.MAX_VALUE has 19 digits; longer literals (leading zeros aside) cannot be 64-bit.
+  private static final int MAX_DIGITS = 18;
+  /** Operations in one question at most (the shipped levels have up to 6; one step a line). */
+  public static final int MAX_OPERATIONS = 64;
   private static final Pattern STEP = Pattern.compile(".*=\\s*(-?\\d+)\\s*");
 
   private Arithmetic() {}
@@ -50,9 +55,9 @@ public final class Arithmetic {
       char op = ops.get(i);
       long c =
           switch (op) {
-            case '*' -> a * b;
-            case '+' -> a + b;
-            default -> a - b;
+            case '*' -> Math.multiplyExact(a, b);
+            case '+' -> Math.addExact(a, b);
+            default -> Math.subtractExact(a, b);
           };
       return new Step(a, op, b, c);
     }
@@ -87,17 +92,34 @@ public final class Arithmetic {
     Matcher m = TERM.matcher(q);
     int pos = 0;
     while (pos < q.length() && m.find(pos) && m.start() == pos) {
+      if (m.group(1).length() > MAX_DIGITS) {
+        return null; // beyond 64-bit integers: not a question of this task
+      }
       values.add(Long.parseLong(m.group(1)));
       pos = m.end();
       if (m.group(2) == null) {
         break;
       }
       ops.add(m.group(2).charAt(0));
+      if (ops.size() > MAX_OPERATIONS) {
+        return null; // longer than any question of this task: refused before the quadratic replay
+      }
     }
-    if (pos != q.length() || values.isEmpty() || values.size() != ops.size() + 1) {
+    if (pos != q.length() || values.isEmpty() || values.size() != ops.size() + 1
+        || ops.size() > MAX_OPERATIONS) {
       return null;
     }
-    return new State(values, ops);
+    // A question whose true steps leave 64-bit integers has no answer this task can compute.
+    State s = new State(values, ops);
+    try {
+      State t = s;
+      while (!t.done()) {
+        t = t.apply(t.nextStep().result());
+      }
+    } catch (ArithmeticException overflow) {
+      return null;
+    }
+    return s;
   }
 
   public static Long evaluate(String question) {
@@ -114,14 +136,21 @@ public final class Arithmetic {
   /** The number a step line claims, or null when the line is not a step. */
   public static Long result(String line) {
     Matcher m = STEP.matcher(line);
-    return m.matches() ? Long.parseLong(m.group(1)) : null;
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(m.group(1));
+    } catch (NumberFormatException overflow) {
+      return null; // a number no step of this task can produce
+    }
   }
 
   /** The right steps and answer line for a question (the reference solution). */
   public static List<String> solve(String question) {
     State s = parse(question);
     if (s == null) {
-      throw new IllegalArgumentException("not an arithmetic question: " + question);
+      throw new IllegalArgumentException("not an arithmetic question: " + Quote.of(question));
     }
     List<String> lines = new ArrayList<>();
     while (!s.done()) {

@@ -3,6 +3,7 @@ package io.reckon.runtime.synthetic;
 import io.reckon.protocol.Continuation;
 import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.Quote;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
 import io.reckon.runtime.PromptFormat;
@@ -88,8 +89,8 @@ public final class SyntheticReasoner implements Proposer, Verifier {
     Arithmetic.State question = Arithmetic.parse(r.question());
     if (question == null) {
       throw new IllegalArgumentException(
-          "the synthetic reasoner solves only arithmetic questions (like 37*4+129-56), got '"
-              + r.question() + "'");
+          "the synthetic reasoner solves only arithmetic questions (like 37*4+129-56) whose steps "
+              + "stay within 64 bits, got " + Quote.of(r.question()));
     }
     double error = settings.baseError() + settings.difficultyError() * difficulty(question);
     if (!r.attempts().isEmpty()) {

@@ -83,8 +83,19 @@ public record Policy(
       bin.curves().forEach((config, curve) -> require(curve.size() == budgets.size(),
           where + ".curves['" + config + "'] has " + curve.size() + " entries for " + budgets.size()
               + " budgets"));
+      for (Double acc : bin.accuracy()) {
+        requireAccuracy(acc, where + ".accuracy");
+      }
+      bin.curves().forEach((config, curve) -> curve.forEach(
+          acc -> requireAccuracy(acc, where + ".curves['" + config + "']")));
     }
     return this;
+  }
+
+  // null is "could not run"; anything else is a measured share of questions answered right.
+  private static void requireAccuracy(Double acc, String where) {
+    require(acc == null || (acc >= 0 && acc <= 1),
+        where + " holds " + acc + ": an accuracy must be a number between 0 and 1 (or null)");
   }
 
   private static void require(boolean ok, String problem) {
