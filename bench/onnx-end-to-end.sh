@@ -14,6 +14,8 @@
 #               (search-and-learn) run beam search, without cross-question batching or caching
 # Extra reckon options through RUN_ARGS, e.g. RUN_ARGS="--workers 2". The machine's load average
 # is printed before and after: timings taken on a loaded machine are not comparable with quiet ones.
+# "retried requests" counts model requests that timed out (reckon.question.request-timeout) and
+# were sent again: on an overloaded machine their duplicated work inflates the CPU and wall time.
 # "CPU s" is the run's user + system CPU time (JVM start, JIT and GC included): on a shared machine
 # it moves far less with the load than the wall time does.
 set -euo pipefail
@@ -29,8 +31,8 @@ trap 'rm -rf "$work"' EXIT
 awk -v n="$per_level" 'match($0, /"level": [0-9]+/) { l = substr($0, RSTART + 9, RLENGTH - 9); if (++seen[l] <= n) print }' \
   data/arith/test.jsonl > "$work/questions.jsonl"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| strategy | mode | questions | wall s | CPU s | generated tokens | generated tokens/s | PRM tokens/s | prompt tokens prefilled per question | without cache or sharing | reduction | prefix-cache hits |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| strategy | mode | questions | wall s | CPU s | generated tokens | generated tokens/s | PRM tokens/s | prompt tokens prefilled per question | without cache or sharing | reduction | prefix-cache hits | retried requests |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for strategy in $strategies; do
   for mode in $modes; do
     case "$mode" in
@@ -48,9 +50,11 @@ for strategy in $strategies; do
 import json, re, sys
 out, summary, stderr, strategy, mode, start, end, cpu_file = sys.argv[1:]
 cpu = sum(float(x) for x in open(cpu_file).read().split()[-2:])
-gen = prompt = prm = n = 0
+gen = prompt = prm = n = retries = 0
 for line in open(out):
-    c = json.loads(line)["compute"]
+    result = json.loads(line)
+    retries += result.get("retries", 0)
+    c = result["compute"]
     gen += c["generatedTokens"]; prompt += c["promptTokens"]; prm += c["verifierTokens"]; n += 1
 # The run's own wall time (actors up to the last result), not the JVM start.
 m = re.search(r"wall time\s+([0-9.]+) s", open(summary).read())
@@ -59,7 +63,7 @@ wall = float(m.group(1)) if m else float(end) - float(start)
 s = re.search(r"prefill ([0-9,]+) of ([0-9,]+) prompt tokens.*?cache ([0-9.]+) % hits", open(stderr).read())
 prefilled, whole, hits = (int(s.group(1).replace(",", "")), int(s.group(2).replace(",", "")), s.group(3)) if s else (prompt, prompt, "-")
 print(f"| {strategy} | {mode} | {n} | {wall:.1f} | {cpu:.1f} | {gen:,} | {gen / wall:,.0f} | {prm / wall:,.0f} "
-      f"| {prompt / n:,.0f} | {whole / n:,.0f} | {whole / max(prefilled, 1):.2f}x | {hits} % |")
+      f"| {prompt / n:,.0f} | {whole / n:,.0f} | {whole / max(prefilled, 1):.2f}x | {hits} % | {retries} |")
 PY
   done
 done
