@@ -245,6 +245,29 @@ final class HttpJsonClient {
     }
   }
 
+  /**
+   * The {@code n} entries of an answer's array in the order of their {@code "index"} (their
+   * position when absent): each index once, below {@code n}, and each entry {@code valid}.
+   *
+   * @param what the entries, for the message, e.g. {@code choice}
+   * @param shape what a valid entry holds, e.g. {@code a text}
+   */
+  static JsonNode[] byIndex(
+      JsonNode items, int n, String where, String what, String shape, Predicate<JsonNode> valid) {
+    JsonNode[] ordered = new JsonNode[n];
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      int index = item.path("index").asInt(i);
+      if (index < 0 || index >= n || ordered[index] != null || !valid.test(item)) {
+        throw new OpenAiException(
+            where + " returned a malformed " + what + " (expected a unique index < " + n + " and "
+                + shape + "): " + excerpt(item.toString()));
+      }
+      ordered[index] = item;
+    }
+    return ordered;
+  }
+
   static String excerpt(String s) {
     String t = s == null ? "" : s.strip();
     return t.length() <= 300 ? t : t.substring(0, 300) + "...";

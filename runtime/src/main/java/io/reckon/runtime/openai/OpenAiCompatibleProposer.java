@@ -164,18 +164,13 @@ public final class OpenAiCompatibleProposer implements Proposer {
       throw new OpenAiException(
           where + " asked for n = " + n + " completions but got " + choices.size());
     }
-    Continuation[] rows = new Continuation[n];
-    for (int i = 0; i < n; i++) {
-      JsonNode c = choices.get(i);
-      int index = c.path("index").asInt(i);
-      if (index < 0 || index >= n || rows[index] != null || !text(c).isTextual()) {
-        throw new OpenAiException(
-            where + " returned a malformed choice (expected a unique index < " + n + " and a text): "
-                + excerpt(c.toString()));
-      }
-      rows[index] = continuation(c, r, tokensIfUnsaid);
+    JsonNode[] ordered =
+        HttpJsonClient.byIndex(choices, n, where, "choice", "a text", c -> text(c).isTextual());
+    List<Continuation> rows = new ArrayList<>(n);
+    for (JsonNode c : ordered) {
+      rows.add(continuation(c, r, tokensIfUnsaid));
     }
-    return List.of(rows);
+    return rows;
   }
 
   private Continuation continuation(JsonNode choice, GenerateRequest r, int tokensIfUnsaid) {

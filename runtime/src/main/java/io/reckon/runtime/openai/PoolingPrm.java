@@ -91,20 +91,11 @@ public final class PoolingPrm implements Verifier {
       throw new OpenAiException(
           where + " sent " + sent.size() + " inputs but got " + data.size() + " results");
     }
-    JsonNode[] byIndex = new JsonNode[sent.size()];
-    for (int k = 0; k < data.size(); k++) {
-      JsonNode entry = data.get(k);
-      int index = entry.path("index").asInt(k);
-      if (index < 0 || index >= byIndex.length || byIndex[index] != null || !entry.path("data").isArray()) {
-        throw new OpenAiException(
-            where + " returned a malformed result (expected a unique index < " + byIndex.length
-                + " and a 'data' array): " + HttpJsonClient.excerpt(entry.toString()));
-      }
-      byIndex[index] = entry.get("data");
-    }
+    JsonNode[] byIndex = HttpJsonClient.byIndex(
+        data, sent.size(), where, "result", "a 'data' array", entry -> entry.path("data").isArray());
     for (int k = 0; k < sent.size(); k++) {
       int solution = sent.get(k);
-      scores.set(solution, stepScores(byIndex[k], r.solutions().get(solution).size(), where, solution));
+      scores.set(solution, stepScores(byIndex[k].get("data"), r.solutions().get(solution).size(), where, solution));
     }
     long tokens = response.path("usage").path("prompt_tokens").asLong(0);
     return new ScoreReply(r.requestId(), scores, tokens, 2.0 * settings.parameters() * tokens);
