@@ -53,6 +53,12 @@ public final class PoolingPrm implements Verifier {
     return settings.model();
   }
 
+  /** vLLM batches concurrent pooling requests itself; the per-server limit bounds them. */
+  @Override
+  public boolean takesConcurrentCalls() {
+    return true;
+  }
+
   @Override
   public void close() {
     http.close();
