@@ -60,10 +60,12 @@ public record ReckonSettings(
       Duration maxBackoff,
       double randomFactor,
       int stashCapacity,
-      String blockingDispatcher) {
+      String blockingDispatcher,
+      int maxInFlight) {
     public WorkerSettings {
       atLeast("reckon.workers.count", count, 1);
       atLeast("reckon.workers.batch-size", batchSize, 1);
+      atLeast("reckon.workers.max-in-flight", maxInFlight, 1);
       positive("reckon.workers.restart.min-backoff", minBackoff);
       if (maxBackoff.compareTo(minBackoff) < 0) {
         throw new IllegalArgumentException("reckon.workers.restart.max-backoff must be at least "
@@ -125,7 +127,8 @@ public record ReckonSettings(
             w.getDuration("restart.max-backoff"),
             w.getDouble("restart.random-factor"),
             w.getInt("restart.stash-capacity"),
-            "reckon.workers.blocking-dispatcher"),
+            "reckon.workers.blocking-dispatcher",
+            w.getInt("max-in-flight")),
         c.getDuration("progress.interval"));
   }
 

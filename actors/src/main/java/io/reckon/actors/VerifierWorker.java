@@ -18,7 +18,8 @@ public final class VerifierWorker {
 
   public static Behavior<ModelWorker.Command> create(
       Verifier verifier, ReckonSettings.WorkerSettings settings) {
-    return ModelWorker.create(KEY, KIND, batch -> verifier.score(cast(batch)), settings);
+    int inFlight = verifier.takesConcurrentCalls() ? settings.maxInFlight() : 1;
+    return ModelWorker.create(KEY, KIND, batch -> verifier.score(cast(batch)), settings, inFlight);
   }
 
   private static List<ScoreRequest> cast(List<ModelRequest> batch) {

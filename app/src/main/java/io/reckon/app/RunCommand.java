@@ -267,6 +267,7 @@ final class RunCommand implements Callable<Integer> {
     try (Backends models = backendOptions.load(in.config());
         Writer writer = target.writer()) {
       checkModels(in, models.names());
+      models.notes().forEach(err::println);
       refusals = Refusals.check(models.proposer(), in.questions(), in.strategyName());
       if (refusals.runnable().isEmpty()) {
         throw new Main.BadInput(data + ": no question fits the model: " + refusals.refused().get(0).error());
@@ -286,7 +287,9 @@ final class RunCommand implements Callable<Integer> {
       });
       ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", in.config());
       try {
-        return end.get();
+        RunSupervisor.Event last = end.get();
+        models.proposer().stats().ifPresent(stats -> err.println(stats.describe()));
+        return last;
       } catch (ExecutionException e) {
         throw e.getCause() instanceof Exception ex ? ex : e;
       } finally {

@@ -42,6 +42,10 @@ class OnnxDefaultRunTest {
       assertThat(q.at("/compute/proposerFlops").asDouble()).isPositive();
       assertThat(q.get("candidates").size()).isPositive();
     }
+    // Beam rounds extend their prefixes: the proposer's numbers say the prefix cache was used.
+    assertThat(r.err()).containsPattern("proposer: [0-9,]+ decode steps")
+        .containsPattern("prefix cache [0-9.]+ % hits")
+        .doesNotContain("prefix cache 0.0 % hits");
   }
 
   /** A prompt the model cannot read is a failed question with the reason, counted, exit 3. */

@@ -12,6 +12,14 @@ public interface Verifier extends AutoCloseable {
 
   String name();
 
+  /**
+   * True when concurrent calls cost no more than one (a server that batches by itself), so that a
+   * worker gains from sending more than one batch at a time.
+   */
+  default boolean takesConcurrentCalls() {
+    return false;
+  }
+
   @Override
   default void close() {}
 }
