@@ -77,7 +77,7 @@ class SerializationTest {
         new Scheduler.Grant("q1", 12),
         new QuestionSupervisor.WorkersChanged(List.of(worker), List.of(worker, worker)),
         new QuestionSupervisor.Report(7, result),
-        new RunSupervisor.QuestionFinished(result),
+        new RunSupervisor.QuestionFinished(3, result, 7),
         new RunSupervisor.RunFinished(summary),
         new RunSupervisor.RunFailed("no workers"),
         result,
