@@ -63,7 +63,15 @@ public final class RunStore {
     DriverManager.setLoginTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     try (Connection c = DriverManager.getConnection(
         settings.jdbcUrl(), settings.user(), settings.password())) {
-      createSchema(c, settings.kind());
+      try {
+        createSchema(c, settings.kind());
+      } catch (SQLException e) {
+        // Class 42: a table of that name exists with other columns (an older or foreign journal).
+        if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+          throw otherLayout(settings, e);
+        }
+        throw e;
+      }
       checkTables(c, settings);
     } catch (SQLException e) {
       throw explain(e, settings);
@@ -137,11 +145,15 @@ public final class RunStore {
       try (Statement s = c.createStatement()) {
         s.executeQuery(String.format(Locale.ROOT, probe, quote)).close();
       } catch (SQLException e) {
-        throw new StoreException(settings.describe() + " has journal tables of another layout than "
-            + "pekko-persistence-jdbc 1.1.1 writes (" + firstLine(e.getMessage())
-            + "): point reckon.store at another database, or move the old one away", 2, e);
+        throw otherLayout(settings, e);
       }
     }
+  }
+
+  private static StoreException otherLayout(StoreSettings settings, SQLException e) {
+    return new StoreException(settings.describe() + " has journal tables of another layout than "
+        + "pekko-persistence-jdbc 1.1.1 writes (" + firstLine(e.getMessage())
+        + "): point reckon.store at another database, or move the old one away", 2, e);
   }
 
   /** One line for a failed connection, by the database's error codes. */
