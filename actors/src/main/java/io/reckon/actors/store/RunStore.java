@@ -52,7 +52,6 @@ public final class RunStore {
   /** Connects, creates the schema if it is not there, and checks the tables. */
   public static void prepare(StoreSettings settings) {
     if (settings.kind() == StoreSettings.Kind.H2) {
-      bindH2ToLoopback();
       try {
         Files.createDirectories(settings.dir());
       } catch (IOException e) {
@@ -83,9 +82,6 @@ public final class RunStore {
    * application's configuration.
    */
   public static Config config(StoreSettings settings) {
-    if (settings.kind() == StoreSettings.Kind.H2) {
-      bindH2ToLoopback();
-    }
     boolean h2 = settings.kind() == StoreSettings.Kind.H2;
     Map<String, Object> db = new HashMap<>();
     String base = "pekko-persistence-jdbc.shared-databases.reckon.";
@@ -100,17 +96,6 @@ public final class RunStore {
       c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     return c;
-  }
-
-  /**
-   * H2's AUTO_SERVER mode serves an open database file to other processes over TCP; by default it
-   * would listen on the machine's network address. Only this machine's processes share the file.
-   * H2 reads the property once, when its classes load, so this runs before any connection.
-   */
-  private static void bindH2ToLoopback() {
-    if (System.getProperty("h2.bindAddress") == null) {
-      System.setProperty("h2.bindAddress", "127.0.0.1");
-    }
   }
 
   private static void createSchema(Connection c, StoreSettings.Kind kind) throws SQLException {
