@@ -356,7 +356,8 @@ public final class RunEntity
     ReckonSettings runSettings = settings.withSeed(spec.seed()).withProbeSamples(spec.probe());
     sessions++;
     execution = context.spawn(
-        RunExecution.create(run, runSettings, context.getSelf(), store.writeBatch()),
+        RunExecution.create(
+            run, runSettings, context.getSelf(), store.writeBatch(), store.writeLinger()),
         "execution-" + sessions);
     context.watchWith(execution, new ExecutionStopped(execution));
   }

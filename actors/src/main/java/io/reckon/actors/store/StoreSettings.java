@@ -13,10 +13,11 @@ import java.util.Locale;
  * @param url PostgreSQL: the JDBC URL
  * @param snapshotEvery a run's state is snapshotted every this many events
  * @param writeBatch finished questions in one journal write at most
+ * @param writeLinger how long finished questions may wait for others to share their write
  */
 public record StoreSettings(
     Kind kind, Path dir, String url, String user, String password, Duration connectTimeout,
-    int snapshotEvery, int writeBatch) {
+    int snapshotEvery, int writeBatch, Duration writeLinger) {
 
   public enum Kind {
     H2,
@@ -53,13 +54,13 @@ public record StoreSettings(
     return new StoreSettings(
         k, Path.of(c.getString("dir")), c.getString("url"), c.getString("user"),
         c.getString("password"), c.getDuration("connect-timeout"), c.getInt("snapshot-every"),
-        c.getInt("write-batch"));
+        c.getInt("write-batch"), c.getDuration("write-linger"));
   }
 
   /** The same settings with the H2 folder elsewhere (tests, the kill drill). */
   public StoreSettings withDir(Path other) {
     return new StoreSettings(
-        kind, other, url, user, password, connectTimeout, snapshotEvery, writeBatch);
+        kind, other, url, user, password, connectTimeout, snapshotEvery, writeBatch, writeLinger);
   }
 
   /** The JDBC URL the journal connects to. */

@@ -91,7 +91,7 @@ class RunStoreTest {
   @Test
   void anUnreachablePostgresIsOneLineAndExitStatusOne() {
     StoreSettings store = new StoreSettings(StoreSettings.Kind.POSTGRES, dir,
-        "jdbc:postgresql://127.0.0.1:1/reckon", "reckon", "secret", Duration.ofSeconds(2), 100, 64);
+        "jdbc:postgresql://127.0.0.1:1/reckon", "reckon", "secret", Duration.ofSeconds(2), 100, 64, Duration.ZERO);
     RunStore.StoreException e = catchThrowableOfType(
         RunStore.StoreException.class, () -> RunStore.prepare(store));
     assertOneLine(e, 1, "cannot reach PostgreSQL at jdbc:postgresql://127.0.0.1:1/reckon");

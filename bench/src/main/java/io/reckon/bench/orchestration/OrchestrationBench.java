@@ -171,7 +171,13 @@ public final class OrchestrationBench {
     try (java.io.BufferedWriter w = Files.newBufferedWriter(file)) {
       Iterator<Question> it = questions(source, n);
       while (it.hasNext()) {
-        w.write(json.writeValueAsString(it.next()));
+        Question q = it.next();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", q.id());
+        line.put("question", q.text());
+        line.put("answer", q.answer());
+        line.put("level", q.level());
+        w.write(json.writeValueAsString(line));
         w.write('\n');
       }
     }
