@@ -290,7 +290,7 @@ public final class RunEntity
     }
     if (state.ended()) {
       return Effect().reply(resume.replyTo(),
-          StatusReply.error("run " + runId + " has " + state.state() + "; nothing to resume"));
+          StatusReply.error("run " + runId + " is " + state.state() + ": nothing to resume"));
     }
     if (executing()) {
       return Effect().reply(resume.replyTo(),
@@ -437,7 +437,7 @@ public final class RunEntity
     }
     if (state.ended()) {
       return Effect().reply(cancel.replyTo(),
-          StatusReply.error("run " + runId + " has " + state.state() + " already"));
+          StatusReply.error("run " + runId + " is " + state.state() + " already"));
     }
     RunCancelled cancelled = new RunCancelled(Instant.now(), cancel.reason());
     return Effect()

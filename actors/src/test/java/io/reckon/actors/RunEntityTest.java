@@ -224,4 +224,35 @@ class RunEntityTest {
     assertThat(reply.receiveMessage(Harness.PATIENCE).getError().getMessage())
         .isEqualTo("unknown run id 261201-000000-0000");
   }
+
+  @Test
+  void aCancelledRunStopsItsQuestionsRecordsNoMoreAndCannotBeResumed() throws Exception {
+    StoreSettings store = Stores.h2(dir);
+    ActorTestKit kit = node(store);
+    ActorRef<Runs.Command> runs = runs(kit, store);
+    TestProbe<RunEntity.Notification> events = kit.createTestProbe();
+    String runId = startAndWait(kit, runs,
+        Stores.spec(Harness.questions(400), "beam:m=4,agg=last", 16, "fixed", 5, 4), events, 5);
+    TestProbe<StatusReply<RunStatus>> reply = kit.createTestProbe();
+    runs.tell(new Runs.ToRun(runId, new RunEntity.Cancel("by the test", reply.getRef())));
+    RunStatus cancelled = reply.receiveMessage(Harness.PATIENCE).getValue();
+    assertThat(cancelled.state()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(cancelled.endedAt()).isNotNull();
+    while (!(events.receiveMessage(Harness.PATIENCE) instanceof RunEntity.Appended a
+        && a.event() instanceof RunEntity.RunCancelled c && c.reason().equals("by the test"))) {
+      // the results written before the cancel
+    }
+    // Nothing more is journaled: the cancel is the last event, and stays the last.
+    Thread.sleep(500);
+    List<EventEnvelope> all = new RunJournal(kit.system()).currentEvents(runId, 1)
+        .runWith(Sink.seq(), kit.system()).toCompletableFuture().join();
+    assertThat(all.get(all.size() - 1).event()).isInstanceOf(RunEntity.RunCancelled.class);
+    assertThat(all.size()).isLessThan(400);
+    runs.tell(new Runs.ToRun(runId, new RunEntity.Resume(reply.getRef())));
+    assertThat(reply.receiveMessage(Harness.PATIENCE).getError().getMessage())
+        .isEqualTo("run " + runId + " is cancelled: nothing to resume");
+    runs.tell(new Runs.ToRun(runId, new RunEntity.Cancel("again", reply.getRef())));
+    assertThat(reply.receiveMessage(Harness.PATIENCE).getError().getMessage())
+        .isEqualTo("run " + runId + " is cancelled already");
+  }
 }

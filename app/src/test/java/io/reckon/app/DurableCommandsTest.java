@@ -52,7 +52,7 @@ class DurableCommandsTest {
     // The journal's export is the run's results file, line for line.
     assertThat(results.out().lines().toList()).isEqualTo(Files.readAllLines(out));
 
-    Cli.assertBadInput(store.withStore(() -> Cli.reckon("resume", id)), "has finished", id);
+    Cli.assertBadInput(store.withStore(() -> Cli.reckon("resume", id)), "is finished", id);
   }
 
   @Test
