@@ -31,21 +31,24 @@ stamp "uninterrupted run done"
 t1=$(date +%s.%N)
 java -jar "$JAR" run "${args[@]}" --out "$work/resumed.jsonl" > "$work/run-0.out" 2>/dev/null &
 pid=$!
-until [ -s "$work/run-0.out" ]; do sleep 0.2; done
+until [ -s "$work/run-0.out" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 id=$(head -1 "$work/run-0.out" | cut -d' ' -f2)
 stamp "durable run $id starts"
 for k in 1 2 3; do
-  # a random point within the first ~quarter of what is left of an uninterrupted run's time
+  # a random point within the first quarter of an uninterrupted run's time (its JVM start included)
   sleep "$(python3 -c "import random; print(round(random.uniform(0.1, 0.25) * $ref, 1))")"
   if ! kill -0 "$pid" 2>/dev/null; then stamp "the run finished before kill $k"; break; fi
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-  stamp "kill -9 #$k: $(java -jar "$JAR" runs | grep "$id" | awk '{print $4, $5, "questions journaled"}')"
-  java -jar "$JAR" resume "$id" --out "$work/resumed.jsonl" > "$work/run-$k.out" 2>/dev/null &
+  row=$(java -jar "$JAR" runs | grep "$id")
+  stamp "kill -9 #$k: $(echo "$row" | awk '{print $4, $5, "questions journaled"}')"
+  if echo "$row" | grep -q finished; then stamp "the run had finished before kill $k"; pid=; break; fi
+  java -jar "$JAR" resume "$id" --out "$work/resumed.jsonl" > "$work/run-$k.out" 2> "$work/run-$k.err" &
   pid=$!
-  until [ -s "$work/run-$k.out" ]; do sleep 0.2; done
-  stamp "$(head -1 "$work/run-$k.out")"
+  until [ -s "$work/run-$k.out" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  stamp "$(head -1 "$work/run-$k.out" 2>/dev/null || true)$(head -1 "$work/run-$k.err")"
 done
-wait "$pid"
+if [ -n "${pid:-}" ]; then wait "$pid"; fi
+if [ ! -s "$work/resumed.jsonl" ]; then java -jar "$JAR" results "$id" --out "$work/resumed.jsonl"; fi
 stamp "durable run done ($(echo "$(date +%s.%N) - $t1" | bc | cut -d. -f1) s with the kills and restarts)"
 python3 - "$work/uninterrupted.jsonl" "$work/resumed.jsonl" <<'PY'
 import json, sys

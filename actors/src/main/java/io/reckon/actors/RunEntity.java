@@ -272,8 +272,9 @@ public final class RunEntity
     return execution != null;
   }
 
-  private StatusReply<RunStatus> unknown() {
-    return StatusReply.error("unknown run id " + runId);
+  /** A run id the journal does not know: says so and stops (no entity lingers for it). */
+  private Effect<Event, State> unknown(ActorRef<StatusReply<RunStatus>> replyTo) {
+    return Effect().stop().thenReply(replyTo, s -> StatusReply.error("unknown run id " + runId));
   }
 
   private Effect<Event, State> onStart(State state, Start start) {
@@ -286,7 +287,7 @@ public final class RunEntity
 
   private Effect<Event, State> onResume(State state, Resume resume) {
     if (!state.exists()) {
-      return Effect().reply(resume.replyTo(), unknown());
+      return unknown(resume.replyTo());
     }
     if (state.ended()) {
       return Effect().reply(resume.replyTo(),
@@ -433,7 +434,7 @@ public final class RunEntity
 
   private Effect<Event, State> onCancel(State state, Cancel cancel) {
     if (!state.exists()) {
-      return Effect().reply(cancel.replyTo(), unknown());
+      return unknown(cancel.replyTo());
     }
     if (state.ended()) {
       return Effect().reply(cancel.replyTo(),
@@ -450,8 +451,9 @@ public final class RunEntity
   }
 
   private Effect<Event, State> onGetStatus(State state, GetStatus get) {
-    return Effect().reply(get.replyTo(),
-        state.exists() ? StatusReply.success(state.status(executing())) : unknown());
+    return state.exists()
+        ? Effect().reply(get.replyTo(), StatusReply.success(state.status(executing())))
+        : unknown(get.replyTo());
   }
 
   private Effect<Event, State> onSubscribe(State state, Subscribe subscribe) {
