@@ -9,12 +9,12 @@ cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
 JAR=app/target/reckon.jar
 work=$(mktemp -d)
-trap 'kill -9 "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'if [ -n "${pid:-}" ]; then kill -9 "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 export RECKON_STORE_DIR="$work/store"
 n=${QUESTIONS:-120}
 per=$(( (n + 5) / 6 ))
 for level in 1 2 3 4 5 6; do
-  grep "\"level\": $level}" data/arith/test.jsonl | head -n "$per"
+  grep -m "$per" "\"level\": $level}" data/arith/test.jsonl
 done > "$work/questions.jsonl"
 args=(--data "$work/questions.jsonl" --budget "${BUDGET:-16}" --strategy "${STRATEGY:-beam:m=4}"
       --allocation fixed --seed "${SEED:-0}")
