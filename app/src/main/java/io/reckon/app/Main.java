@@ -1,5 +1,6 @@
 package io.reckon.app;
 
+import io.reckon.actors.store.RunStore;
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
 import io.reckon.runtime.InputLimits;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "reckon 0.1.0",
     description = "Compute-optimal test-time search over language-model solutions.",
-    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class})
+    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class, RunsCommand.class,
+        ResumeCommand.class, ResultsCommand.class})
 public final class Main implements Runnable {
   public static final int BAD_INPUT = 2;
   public static final int QUESTIONS_FAILED = 3;
@@ -61,6 +63,17 @@ public final class Main implements Runnable {
         err.println(name + ": " + UserMessages.scrub(bad.getMessage()));
         err.flush();
         return BAD_INPUT;
+      }
+      if (e instanceof RunStore.StoreException store) {
+        // The run journal's store: 2 when unusable as it is, 1 when it cannot be reached.
+        err.println(name + ": " + UserMessages.scrub(store.getMessage()));
+        err.flush();
+        return store.exitStatus();
+      }
+      if (e instanceof DurableRuns.StoreFailed failed) {
+        err.println(name + ": " + UserMessages.scrub(failed.getMessage()));
+        err.flush();
+        return 1;
       }
       if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
         err.println(name + ": input/output error: " + UserMessages.io(e));

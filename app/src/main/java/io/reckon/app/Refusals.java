@@ -20,6 +20,8 @@ import java.util.List;
  */
 record Refusals(List<Question> runnable, List<QuestionResult> refused) {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Nothing refused (what a resumed or exported run knows of refusals: they are not journaled). */
+  static final Refusals NONE = new Refusals(List.of(), List.of());
 
   static Refusals check(Proposer proposer, List<Question> questions, String strategy) {
     List<Question> runnable = new ArrayList<>(questions.size());

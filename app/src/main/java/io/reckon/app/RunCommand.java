@@ -84,6 +84,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Seed for every question's sampling (default: reckon.run.seed)")
   Long seed;
 
+  @Option(names = "--no-store",
+      description = "Run in memory only: nothing is journaled, the run cannot be resumed or listed "
+          + "(default: every run is journaled to the store, reckon.store)")
+  boolean noStore;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   // Set by execute once the models are loaded; read by call for the summary and exit status.
@@ -103,6 +108,9 @@ final class RunCommand implements Callable<Integer> {
     }, "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
+      if (!noStore) {
+        return DurableRun.start(this, in, target, out, err);
+      }
       RunSupervisor.Event end = execute(in, target, err);
       if (end instanceof RunSupervisor.RunFailed failed) {
         err.println("reckon run: the run failed: " + failed.reason());
@@ -110,11 +118,7 @@ final class RunCommand implements Callable<Integer> {
       }
       RunSupervisor.RunFinished finished = (RunSupervisor.RunFinished) end;
       target.commit();
-      String label = in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
-          ? in.strategyName()
-          : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
-              + (in.policy() != null ? ", policy " + policy : "") + ")";
-      out.print(SummaryTable.render(finished.summary(), label, budget, in.workers(),
+      out.print(SummaryTable.render(finished.summary(), label(in), budget, in.workers(),
           in.settings().run().seed(), this.out));
       out.print(refusals.summaryLine());
       out.flush();
@@ -128,6 +132,14 @@ final class RunCommand implements Callable<Integer> {
         // the hook runs anyway
       }
     }
+  }
+
+  /** What the summary calls the run. */
+  String label(Inputs in) {
+    return in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
+        ? in.strategyName()
+        : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
+            + (in.policy() != null ? ", policy " + policy : "") + ")";
   }
 
   /**
@@ -156,7 +168,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Refuses a policy learned with other models than the ones this run is about to use. */
-  private void checkModels(Inputs in, List<String> models) {
+  void checkModels(Inputs in, List<String> models) {
     if (in.policy() != null) {
       PolicyFiles.requireModels(in.policy(), policy, models);
     }

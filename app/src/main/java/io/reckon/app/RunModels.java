@@ -1,0 +1,108 @@
+package io.reckon.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.reckon.actors.store.Digests;
+import io.reckon.protocol.RunSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The models of a durable run as its spec records them, and the way back: the backends a resumed
+ * run must load. A local ONNX model is its folder with the digest of the folder's files; a model
+ * behind an OpenAI-compatible or pooling server is its base URL (in the ref's path) and served
+ * name, with the digest of both (the server's weights are out of reach); the synthetic stand-in
+ * has no path.
+ */
+final class RunModels {
+  private RunModels() {}
+
+  /** The refs of the models that {@code options} and the configuration choose, now loaded. */
+  static List<RunSpec.ModelRef> of(Backends models, Config hocon, BackendOptions options) {
+    try {
+      Config m = hocon.getConfig("reckon.models");
+      String kind = normalize(options.backend != null ? options.backend : m.getString("backend"));
+      String configured = m.hasPath("verifier") ? m.getString("verifier") : "";
+      String verifierKind = normalize(options.prmBackend != null ? options.prmBackend : configured);
+      if (verifierKind.isEmpty()) {
+        verifierKind = kind.equals("synthetic") ? "synthetic" : "onnx";
+      }
+      return List.of(
+          ref("proposer", kind, models.proposer().name(), options.model, "policy", options.baseUrl,
+              "openai", m),
+          ref("verifier", verifierKind, models.verifier().name(), options.prm, "prm",
+              options.prmBaseUrl, "pooling", m));
+    } catch (ConfigException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+  }
+
+  private static RunSpec.ModelRef ref(String role, String kind, String name, String flag,
+      String folderKey, String baseUrlFlag, String remoteSection, Config m) {
+    return switch (kind) {
+      case "synthetic" -> new RunSpec.ModelRef(role, name, null, Digests.text(name));
+      case "onnx" -> folder(role, name, Path.of(flag != null ? flag : m.getString(folderKey)));
+      default -> {
+        String url = baseUrlFlag != null ? baseUrlFlag : m.getString(remoteSection + ".base-url");
+        yield new RunSpec.ModelRef(role, name, url, Digests.text(kind + " " + url + " " + name));
+      }
+    };
+  }
+
+  private static String normalize(String kind) {
+    return kind.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static RunSpec.ModelRef folder(String role, String name, Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    return new RunSpec.ModelRef(role, name, abs.toString(), Digests.folder(abs));
+  }
+
+  /** The backend options that load a spec's models again (from the folders or servers it recorded). */
+  static BackendOptions options(List<RunSpec.ModelRef> refs) {
+    BackendOptions o = new BackendOptions();
+    RunSpec.ModelRef proposer = role(refs, "proposer");
+    RunSpec.ModelRef verifier = role(refs, "verifier");
+    if (proposer.path() == null) {
+      o.backend = "synthetic";
+    } else if (remote(proposer)) {
+      o.backend = "openai";
+      o.baseUrl = proposer.path();
+      o.model = proposer.name();
+    } else {
+      o.backend = "onnx";
+      o.model = existingFolder(proposer);
+    }
+    if (verifier.path() == null) {
+      o.prmBackend = "synthetic";
+    } else if (remote(verifier)) {
+      o.prmBackend = "pooling";
+      o.prmBaseUrl = verifier.path();
+      o.prm = verifier.name();
+    } else {
+      o.prmBackend = "onnx";
+      o.prm = existingFolder(verifier);
+    }
+    return o;
+  }
+
+  private static boolean remote(RunSpec.ModelRef ref) {
+    String p = ref.path().toLowerCase(Locale.ROOT);
+    return p.startsWith("http://") || p.startsWith("https://");
+  }
+
+  private static String existingFolder(RunSpec.ModelRef ref) {
+    Path dir = Path.of(ref.path());
+    if (!Files.isDirectory(dir)) {
+      throw new Main.BadInput("the run's model folder " + dir + " is gone");
+    }
+    return dir.toString();
+  }
+
+  private static RunSpec.ModelRef role(List<RunSpec.ModelRef> refs, String role) {
+    return refs.stream().filter(r -> r.role().equals(role)).findFirst()
+        .orElseThrow(() -> new Main.BadInput("the run's spec names no " + role + " model"));
+  }
+}
