@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "reckon 0.1.0",
     description = "Compute-optimal test-time search over language-model solutions.",
-    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class})
+    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
   public static final int BAD_INPUT = 2;
 

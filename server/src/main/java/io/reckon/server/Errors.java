@@ -11,6 +11,7 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,12 @@ public final class Errors {
         .withEntity(ContentTypes.APPLICATION_JSON, Json.write(e.body()));
   }
 
+  public static ApiException tooLarge(long limit) {
+    return new ApiException(413, "invalid_request_error", null, "request_too_large",
+        "the request body is larger than this server's limit of " + limit
+            + " bytes (reckon.serve.max-body)");
+  }
+
   public static HttpResponse tooManyRequests(Duration retryAfter, String what) {
     long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     return response(new ApiException(429, "requests", null, "rate_limit_exceeded",
@@ -43,8 +50,14 @@ public final class Errors {
         .matchAny(e -> {
           if (tooLarge(e)) {
             return Directives.complete(response(new ApiException(413, "invalid_request_error",
-                null, "request_too_large", "the request body is larger than the limit of this "
-                + "server (reckon.serve.max-body)")));
+                null, "request_too_large", "the request body is larger than this server's limit "
+                + "(reckon.serve.max-body)")));
+          }
+          if (e instanceof IllegalRequestException bad) {
+            int status = bad.status().intValue();
+            return Directives.complete(response(new ApiException(status,
+                status >= 500 ? "server_error" : "invalid_request_error", null, null,
+                bad.info().summary())));
           }
           LOG.error("unexpected error while answering a request", e);
           return Directives.complete(response(new ApiException(500, "server_error", null,
@@ -55,7 +68,9 @@ public final class Errors {
 
   private static boolean tooLarge(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof EntityStreamSizeException) {
+      if (t instanceof EntityStreamSizeException
+          || t instanceof IllegalRequestException bad
+              && (bad.status().intValue() == 413 || bad.info().summary().contains("too large"))) {
         return true;
       }
     }

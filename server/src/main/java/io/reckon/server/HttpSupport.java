@@ -31,6 +31,15 @@ abstract class HttpSupport extends AllDirectives {
 
   /** The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). */
   Route body(Function<byte[], Route> inner) {
+    return extractRequestEntity(entity -> {
+      if (entity.getContentLengthOption().orElse(0L) > settings.maxBody()) {
+        return complete(Errors.response(Errors.tooLarge(settings.maxBody())));
+      }
+      return strictBody(inner);
+    });
+  }
+
+  private Route strictBody(Function<byte[], Route> inner) {
     return extractStrictEntity(Duration.ofSeconds(30), settings.maxBody(),
         entity -> inner.apply(entity.getData().toArray()));
   }
