@@ -114,6 +114,16 @@ public record ReckonSettings(
         question, allocation, gain, workers, progressInterval);
   }
 
+  /** The same settings with another probe size (a durable run keeps the one it started with). */
+  public ReckonSettings withProbeSamples(int probeSamples) {
+    return new ReckonSettings(
+        run,
+        new QuestionSettings(
+            probeSamples, question.probeStrategy(), question.requestTimeout(),
+            question.maxRetries(), question.grantTimeout(), question.timeout()),
+        allocation, gain, workers, progressInterval);
+  }
+
   private static GainAllocation.Settings gain(Config g) {
     try {
       return new GainAllocation.Settings(

@@ -12,11 +12,11 @@ import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.AccuracyCurve;
 import io.reckon.search.policy.Policy;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -44,7 +44,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   /** What the listener hears: one {@link QuestionFinished} per question, then one end. */
   public sealed interface Event extends CborSerializable {}
 
-  public record QuestionFinished(QuestionResult result) implements Event {}
+  /**
+   * Question {@code index} (its position in the run's question order) finished; {@code started}
+   * questions (by index) had been started by then.
+   */
+  public record QuestionFinished(int index, QuestionResult result, int started) implements Event {}
 
   public record RunFinished(RunSummary summary) implements Event {}
 
@@ -75,8 +79,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
    */
   public record Run(
       Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
-      long seed, Allocation allocation) {
+      long seed, Allocation allocation, Resumed resumed) {
     public Run {
+      if (resumed == null) {
+        resumed = Resumed.NONE;
+      }
       if (count < 1) {
         throw new IllegalArgumentException("a run needs at least one question");
       }
@@ -95,8 +102,19 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
       }
     }
 
+    public Run(
+        Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
+        long seed, Allocation allocation) {
+      this(questions, count, strategy, policy, budget, seed, allocation, Resumed.NONE);
+    }
+
     public Run(Iterator<Question> questions, int count, StrategyConfig strategy, int budget, long seed) {
       this(questions, count, strategy, null, budget, seed, Allocation.RULE);
+    }
+
+    /** The same run, continuing after the questions {@code resumed} says finished before. */
+    public Run resuming(Resumed from) {
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, from);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
@@ -113,14 +131,33 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
      */
     public static Run computeOptimal(
         List<Question> questions, Policy policy, int budget, long seed, Allocation allocation) {
+      List<Question> order = computeOptimalOrder(questions, seed);
+      return new Run(order.iterator(), order.size(), null, policy, budget, seed, allocation);
+    }
+
+    /** The seeded order in which a compute-optimal run visits its questions. */
+    public static List<Question> computeOptimalOrder(List<Question> questions, long seed) {
       List<Question> order = new ArrayList<>(questions);
       java.util.Collections.shuffle(order, new java.util.Random(Seeds.mix(seed, ORDER_SALT)));
-      return new Run(order.iterator(), order.size(), null, policy, budget, seed, allocation);
+      return order;
     }
 
     /** The strategy's name, or {@value #COMPUTE_OPTIMAL} under a policy. */
     public String strategyName() {
       return strategy != null ? strategy.name() : COMPUTE_OPTIMAL;
+    }
+  }
+
+  /**
+   * What a continued run already has: the questions that finished before (by index; they are
+   * skipped, never computed again), the scheduler's books for them, and their totals.
+   */
+  public record Resumed(BitSet finished, Scheduler.Restored books, RunTally tally) {
+    public static final Resumed NONE =
+        new Resumed(new BitSet(), Scheduler.Restored.NONE, RunTally.EMPTY);
+
+    public Resumed {
+      finished = (BitSet) finished.clone();
     }
   }
 
@@ -162,14 +199,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   private long startNanos;
   private long endNanos;
   // Running totals: counts only, never the results themselves.
-  private int done;
-  private int failed;
-  private int graded;
-  private int correct;
-  private long retries;
-  private Compute compute = Compute.ZERO;
-  private final Map<Integer, int[]> levelCounts = new TreeMap<>();
-  private final Map<Integer, Long> levelGenerations = new TreeMap<>();
+  private RunTally tally;
   // End of run.
   private Pool pool;
   private final List<WorkerStats> stats = new ArrayList<>();
@@ -186,6 +216,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     this.run = run;
     this.settings = settings;
     this.listener = listener;
+    this.tally = run.resumed().tally();
     // A policy's bins were learned on probes of its size: its runs probe exactly that many.
     this.probe = run.policy() != null
         ? run.policy().probeSize() : Math.min(settings.question().probeSamples(), run.budget());
@@ -242,10 +273,13 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     timers.cancel(Timeout.WORKERS);
     long total = (long) run.budget() * run.count();
     scheduler = getContext().spawn(
-        Scheduler.create(run.count(), total, probe, plan()), "scheduler");
+        Scheduler.create(run.count(), total, probe, plan(), run.resumed().books()), "scheduler");
     startNanos = System.nanoTime();
     while (active.size() < settings.run().concurrency() && spawnNext()) {
       // fill up to the concurrency limit
+    }
+    if (active.isEmpty()) {
+      next(); // a resumed run whose questions had all finished: straight to the summary
     }
   }
 
@@ -264,6 +298,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   }
 
   private boolean spawnNext() {
+    BitSet finished = run.resumed().finished();
+    // Questions that finished before a resume are skipped: never computed twice.
+    while (nextIndex < run.count() && finished.get(nextIndex) && run.questions().hasNext()) {
+      run.questions().next();
+      nextIndex++;
+    }
     if (nextIndex >= run.count() || !run.questions().hasNext()) {
       return false;
     }
@@ -285,7 +325,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     if (active.remove(reported.report().index()) == null) {
       return this; // already counted as lost
     }
-    record(reported.report().result());
+    record(reported.report().index(), reported.report().result());
     return next();
   }
 
@@ -304,39 +344,16 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
       return this;
     }
     getContext().getLog().error("question supervisor q-{} stopped without a report", lost.index());
-    record(new QuestionResult(
+    record(lost.index(), new QuestionResult(
         "#" + lost.index(), null, null, null, null, QuestionResult.FAILED,
         "question supervisor stopped without a report", run.strategyName(), null, 0, 0, 0, 0, 0,
         null, null, 0, Compute.ZERO, List.of()));
     return next();
   }
 
-  private void record(QuestionResult r) {
-    done++;
-    if (r.failed()) {
-      failed++;
-    }
-    if (r.correct() != null) {
-      graded++;
-      if (r.correct()) {
-        correct++;
-      }
-    }
-    retries += r.retries();
-    if (r.compute() != null) {
-      compute = compute.plus(r.compute());
-    }
-    int level = r.level() == null ? 0 : r.level();
-    int[] c = levelCounts.computeIfAbsent(level, k -> new int[3]);
-    c[0]++;
-    if (r.correct() != null) {
-      c[1]++;
-      if (r.correct()) {
-        c[2]++;
-      }
-    }
-    levelGenerations.merge(level, r.spent(), Long::sum);
-    listener.tell(new QuestionFinished(r));
+  private void record(int index, QuestionResult r) {
+    tally = tally.plus(r);
+    listener.tell(new QuestionFinished(index, r, nextIndex));
   }
 
   private Behavior<Command> next() {
@@ -370,15 +387,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   }
 
   private Behavior<Command> summarize() {
-    Map<Integer, RunSummary.Level> levels = new TreeMap<>();
-    levelCounts.forEach((level, c) -> levels.put(
-        level, new RunSummary.Level(c[0], c[1], c[2], levelGenerations.getOrDefault(level, 0L))));
     List<WorkerStats> workers = new ArrayList<>(stats);
     workers.sort((a, b) -> (a.kind() + a.worker()).compareTo(b.kind() + b.worker()));
     Pool p = pool != null ? pool : new Pool((long) run.budget() * run.count(), -1, -1, -1, -1);
     listener.tell(new RunFinished(new RunSummary(
-        done, failed, graded, correct, levels, compute, retries, p, workers,
-        (endNanos - startNanos) / 1_000_000)));
+        tally.done(), tally.failed(), tally.graded(), tally.correct(), tally.levels(),
+        tally.compute(), tally.retries(), p, workers, (endNanos - startNanos) / 1_000_000)));
     return Behaviors.stopped();
   }
 

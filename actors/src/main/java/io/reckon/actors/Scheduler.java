@@ -107,7 +107,36 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   public static Behavior<Command> create(int questions, long total, int probe, Plan plan) {
-    return Behaviors.setup(ctx -> new Scheduler(ctx, questions, total, probe, plan));
+    return create(questions, total, probe, plan, Restored.NONE);
+  }
+
+  /**
+   * A scheduler for a run that continues: {@code restored} holds the books of the questions that
+   * finished before (rebuilt from the run's journal), so the pool, the probe reserve and the gain
+   * plan's bin mix start where the finished questions left them.
+   */
+  public static Behavior<Command> create(
+      int questions, long total, int probe, Plan plan, Restored restored) {
+    return Behaviors.setup(ctx -> new Scheduler(ctx, questions, total, probe, plan, restored));
+  }
+
+  /**
+   * The books of questions that already finished, in generations.
+   *
+   * @param finished how many finished (each was probed and granted, and holds nothing now)
+   * @param granted what they were granted in all (at least what they spent)
+   * @param spent what they spent
+   * @param seen under a gain plan: finished questions that were granted by bin ([0] decisive)
+   */
+  public record Restored(int finished, long granted, long spent, long[] seen) {
+    public static final Restored NONE = new Restored(0, 0, 0, new long[0]);
+
+    public Restored {
+      if (spent > granted) {
+        throw new IllegalArgumentException("spent " + spent + " above granted " + granted);
+      }
+      seen = seen.clone();
+    }
   }
 
   private int questions;
@@ -126,14 +155,23 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private int mainGranted;
 
   private Scheduler(
-      ActorContext<Command> context, int questions, long total, int probe, Plan plan) {
+      ActorContext<Command> context, int questions, long total, int probe, Plan plan,
+      Restored restored) {
     super(context);
     this.questions = questions;
     this.total = total;
     this.probe = probe;
     this.plan = plan;
     this.seen = plan instanceof ByGain g ? new long[g.curves().size() + 1] : new long[0];
-    this.remaining = total;
+    for (int b = 0; b < Math.min(seen.length, restored.seen().length); b++) {
+      seen[b] = restored.seen()[b];
+    }
+    this.granted = restored.granted();
+    this.returned = restored.granted() - restored.spent();
+    this.spent = restored.spent();
+    this.remaining = total - restored.spent();
+    this.probed = restored.finished();
+    this.mainGranted = restored.finished();
   }
 
   @Override

@@ -1,0 +1,139 @@
+package io.reckon.actors;
+
+import io.reckon.actors.store.Digests;
+import io.reckon.protocol.Question;
+import io.reckon.protocol.RunSpec;
+import io.reckon.runtime.Dataset;
+import io.reckon.runtime.JsonFiles;
+import io.reckon.search.StrategyConfig;
+import io.reckon.search.policy.Policy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a node gives the runs it hosts: the models its workers run, and the run's inputs read from
+ * their files with every digest checked against the run's {@link RunSpec}. A run that continues
+ * on another node, or after its files changed, is refused here with one line naming what changed,
+ * never silently mixed. {@link #load} reads files: call it off the actors' default dispatcher.
+ */
+public interface RunEnvironment {
+
+  /** The proposer's and the verifier's model on this node, as a spec records them. */
+  List<RunSpec.ModelRef> models();
+
+  /** The run's questions (in the run's order), strategy and policy; checks every digest. */
+  Inputs load(RunSpec spec);
+
+  /**
+   * A run's inputs, ready to run.
+   *
+   * @param questions in the run's order (a compute-optimal run's seeded shuffle applied)
+   * @param strategy the fixed strategy; {@code null} under a policy
+   * @param policy the compute-optimal policy; {@code null} for a fixed strategy
+   */
+  record Inputs(List<Question> questions, StrategyConfig strategy, Policy policy) {
+    public Inputs {
+      questions = List.copyOf(questions);
+    }
+  }
+
+  /** The run cannot continue here with these inputs; the message is one line. */
+  final class InputsChanged extends RuntimeException {
+    public InputsChanged(String message) {
+      super(message);
+    }
+  }
+
+  /** Reads inputs from this node's files; {@code models} are the ones its workers run. */
+  static RunEnvironment local(List<RunSpec.ModelRef> models) {
+    return new Local(models);
+  }
+
+  /** Files on this node. */
+  record Local(List<RunSpec.ModelRef> models) implements RunEnvironment {
+    public Local {
+      models = List.copyOf(models);
+    }
+
+    @Override
+    public Inputs load(RunSpec spec) {
+      checkModels(spec.models(), models);
+      List<Question> questions = questions(spec.questions());
+      if (spec.computeOptimal()) {
+        Policy policy = policy(spec.policy());
+        return new Inputs(
+            RunSupervisor.Run.computeOptimalOrder(questions, spec.seed()), null, policy);
+      }
+      StrategyConfig strategy;
+      try {
+        strategy = StrategyConfig.parse(spec.strategy());
+      } catch (IllegalArgumentException e) {
+        throw new InputsChanged("the run's strategy '" + spec.strategy()
+            + "' is not understood by this version: " + e.getMessage());
+      }
+      return new Inputs(questions, strategy, null);
+    }
+
+    static void checkModels(List<RunSpec.ModelRef> started, List<RunSpec.ModelRef> here) {
+      for (RunSpec.ModelRef was : started) {
+        RunSpec.ModelRef now = here.stream()
+            .filter(m -> m.role().equals(was.role())).findFirst().orElse(null);
+        if (now == null) {
+          throw new InputsChanged("the run's " + was.role() + " model " + was.name()
+              + " is not running on this node");
+        }
+        if (!now.sha256().equals(was.sha256()) || !now.name().equals(was.name())) {
+          throw new InputsChanged("the " + was.role() + " model changed since the run started: it was "
+              + describe(was) + ", now " + describe(now));
+        }
+      }
+    }
+
+    private static String describe(RunSpec.ModelRef m) {
+      return m.name() + (m.path() != null ? " (" + m.path() + ")" : "")
+          + " sha256 " + Digests.shortForm(m.sha256());
+    }
+
+    private static List<Question> questions(RunSpec.Questions source) {
+      if (source.inline() != null) {
+        return source.inline();
+      }
+      Path file = Path.of(source.file());
+      requireSame(file, source.sha256(), "question file");
+      List<Question> questions;
+      try {
+        questions = Dataset.read(file);
+      } catch (Dataset.InvalidDataException e) {
+        throw new InputsChanged(e.getMessage());
+      }
+      if (questions.size() != source.count()) {
+        throw new InputsChanged("the question file " + file + " has " + questions.size()
+            + " questions; the run started with " + source.count());
+      }
+      return questions;
+    }
+
+    private static Policy policy(RunSpec.FileRef ref) {
+      Path file = Path.of(ref.path());
+      requireSame(file, ref.sha256(), "policy");
+      try {
+        return JsonFiles.read(file, Policy.class, "policy").validate();
+      } catch (JsonFiles.InvalidJsonException | IllegalArgumentException e) {
+        throw new InputsChanged("policy " + e.getMessage());
+      }
+    }
+
+    private static void requireSame(Path file, String sha256, String what) {
+      if (!Files.isRegularFile(file)) {
+        throw new InputsChanged("the run's " + what + " " + file + " is gone");
+      }
+      String now = Digests.file(file);
+      if (!Objects.equals(now, sha256)) {
+        throw new InputsChanged("the " + what + " " + file + " changed since the run started (sha256 "
+            + Digests.shortForm(sha256) + ", now " + Digests.shortForm(now) + ")");
+      }
+    }
+  }
+}

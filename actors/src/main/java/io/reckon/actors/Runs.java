@@ -1,0 +1,97 @@
+package io.reckon.actors;
+
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.RunSpec;
+import io.reckon.protocol.RunStatus;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * This node's runs, by id: starts new ones and hands any command to a run's {@link RunEntity},
+ * recovering it from the journal when it is not live here. (The cluster shards the entities by
+ * run id instead; their protocol stays the same.)
+ */
+public final class Runs extends AbstractBehavior<Runs.Command> {
+
+  public sealed interface Command {}
+
+  /** Starts a run under a new id; the reply's status carries the id. */
+  public record StartRun(RunSpec spec, ActorRef<StatusReply<RunStatus>> replyTo)
+      implements Command {}
+
+  /** Any command to the run {@code runId}. */
+  public record ToRun(String runId, RunEntity.Command command) implements Command {}
+
+  public static Behavior<Command> create(
+      RunEnvironment environment, ReckonSettings settings, StoreSettings store) {
+    return Behaviors.setup(ctx -> new Runs(ctx, environment, settings, store));
+  }
+
+  private final RunEnvironment environment;
+  private final ReckonSettings settings;
+  private final StoreSettings store;
+  private final Map<String, ActorRef<RunEntity.Command>> live = new HashMap<>();
+
+  private Runs(
+      ActorContext<Command> context, RunEnvironment environment, ReckonSettings settings,
+      StoreSettings store) {
+    super(context);
+    this.environment = environment;
+    this.settings = settings;
+    this.store = store;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StartRun.class, this::onStartRun)
+        .onMessage(ToRun.class, this::onToRun)
+        .onSignal(ChildFailed.class, this::onChildFailed)
+        .onSignal(Terminated.class, this::onTerminated)
+        .build();
+  }
+
+  private Behavior<Command> onStartRun(StartRun start) {
+    String id = RunIds.next(Instant.now());
+    while (live.containsKey(id)) {
+      id = RunIds.next(Instant.now());
+    }
+    entity(id).tell(new RunEntity.Start(start.spec(), start.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onToRun(ToRun to) {
+    entity(to.runId()).tell(to.command());
+    return this;
+  }
+
+  private ActorRef<RunEntity.Command> entity(String runId) {
+    return live.computeIfAbsent(runId, id -> {
+      ActorRef<RunEntity.Command> ref = getContext().spawn(
+          RunEntity.create(id, environment, settings, store), "run-" + id);
+      getContext().watch(ref);
+      return ref;
+    });
+  }
+
+  private Behavior<Command> onChildFailed(ChildFailed failed) {
+    getContext().getLog().error("run entity {} failed: {}", failed.getRef().path().name(),
+        failed.getCause().toString());
+    return onTerminated(failed);
+  }
+
+  private Behavior<Command> onTerminated(Terminated terminated) {
+    live.values().remove(terminated.getRef().unsafeUpcast());
+    return this;
+  }
+}

@@ -1,0 +1,82 @@
+package io.reckon.actors.store;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * {@code reckon.store { }} (config/persistence.conf), read once.
+ *
+ * @param kind where the journal lives
+ * @param dir H2: the folder of the database file (relative to the working directory)
+ * @param url PostgreSQL: the JDBC URL
+ * @param snapshotEvery a run's state is snapshotted every this many events
+ * @param writeBatch finished questions in one journal write at most
+ */
+public record StoreSettings(
+    Kind kind, Path dir, String url, String user, String password, Duration connectTimeout,
+    int snapshotEvery, int writeBatch) {
+
+  public enum Kind {
+    H2,
+    POSTGRES
+  }
+
+  /** The H2 database's name inside {@code dir}: the file is {@code reckon.mv.db}. */
+  public static final String H2_NAME = "reckon";
+
+  public StoreSettings {
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException(
+          "reckon.store.snapshot-every must be >= 1, was " + snapshotEvery);
+    }
+    if (writeBatch < 1) {
+      throw new IllegalArgumentException("reckon.store.write-batch must be >= 1, was " + writeBatch);
+    }
+    if (kind == Kind.POSTGRES && (url == null || !url.startsWith("jdbc:postgresql:"))) {
+      throw new IllegalArgumentException("reckon.store.url must be a jdbc:postgresql://HOST:PORT/DB "
+          + "URL when reckon.store.kind = postgres (set RECKON_STORE_URL), was '" + url + "'");
+    }
+  }
+
+  public static StoreSettings from(Config root) {
+    Config c = root.getConfig("reckon.store");
+    String kind = c.getString("kind").strip().toUpperCase(Locale.ROOT);
+    Kind k;
+    try {
+      k = Kind.valueOf(kind);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reckon.store.kind '" + c.getString("kind")
+          + "': allowed are h2, postgres (env RECKON_STORE_KIND)", e);
+    }
+    return new StoreSettings(
+        k, Path.of(c.getString("dir")), c.getString("url"), c.getString("user"),
+        c.getString("password"), c.getDuration("connect-timeout"), c.getInt("snapshot-every"),
+        c.getInt("write-batch"));
+  }
+
+  /** The same settings with the H2 folder elsewhere (tests, the kill drill). */
+  public StoreSettings withDir(Path other) {
+    return new StoreSettings(
+        kind, other, url, user, password, connectTimeout, snapshotEvery, writeBatch);
+  }
+
+  /** The JDBC URL the journal connects to. */
+  public String jdbcUrl() {
+    if (kind == Kind.POSTGRES) {
+      return url;
+    }
+    // AUTO_SERVER: the first process to open the file serves it (on 127.0.0.1, see RunStore) to
+    // the others, so 'reckon runs' and 'reckon results' can read a store that a run holds open.
+    return "jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME)
+        + ";AUTO_SERVER=TRUE";
+  }
+
+  /** Where the store is, for messages (never the password). */
+  public String describe() {
+    return kind == Kind.POSTGRES
+        ? "PostgreSQL at " + url
+        : "H2 store " + dir.resolve(H2_NAME + ".mv.db");
+  }
+}
