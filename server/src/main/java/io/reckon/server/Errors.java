@@ -44,6 +44,21 @@ public final class Errors {
         .addHeader(RawHeader.create("Retry-After", Long.toString(seconds)));
   }
 
+  /** A failed future's error as a response: its ApiException, or a logged bare 500. */
+  public static HttpResponse of(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApiException api) {
+      return response(api);
+    }
+    LOG.error("unexpected error while answering a request", t);
+    return response(new ApiException(500, "server_error", null, "internal_error",
+        "internal error; the server log has the details"));
+  }
+
   public static ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(ApiException.class, e -> Directives.complete(response(e)))

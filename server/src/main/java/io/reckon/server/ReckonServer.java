@@ -3,12 +3,19 @@ package io.reckon.server;
 import com.typesafe.config.Config;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
+import io.reckon.actors.RunEnvironment;
+import io.reckon.actors.Runs;
 import io.reckon.actors.ServiceRun;
 import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.store.RunJournal;
+import io.reckon.actors.store.RunStore;
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.RunSpec;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +39,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ReckonServer implements AutoCloseable {
 
   /** What the server needs from outside: the models, the policy, the workers per kind. */
-  public record Backend(Proposer proposer, Verifier verifier, SearchChoice.PolicySource policies,
-      int workers) {}
+  public record Backend(Proposer proposer, Verifier verifier, List<RunSpec.ModelRef> models,
+      SearchChoice.PolicySource policies, int workers) {}
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -46,23 +53,30 @@ public final class ReckonServer implements AutoCloseable {
   }
 
   /**
-   * Starts the system and binds. Refuses (IllegalArgumentException, message for the user) an
-   * address off loopback without an API token.
+   * Opens the run store, starts the system, binds, and resumes the runs the store shows
+   * unfinished. Refuses (IllegalArgumentException, message for the user) an address off loopback
+   * without an API token; a store that cannot be opened is a {@link RunStore.StoreException}.
    */
-  public static ReckonServer start(Config config, ServerSettings settings, Backend backend)
+  public static ReckonServer start(Config base, ServerSettings settings, Backend backend)
       throws Exception {
     String refusal = settings.refusal();
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
-    ReckonSettings reckon = ReckonSettings.from(config);
+    ReckonSettings reckon = ReckonSettings.from(base);
+    StoreSettings store = StoreSettings.from(base);
+    RunStore.prepare(store);
+    Config config = RunStore.config(store).withFallback(base);
     CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
+    CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
       for (int k = 0; k < backend.workers(); k++) {
         ctx.spawn(ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k);
         ctx.spawn(VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k);
       }
       service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
+      runs.complete(ctx.spawn(
+          Runs.create(RunEnvironment.local(backend.models()), reckon, store), "runs"));
       return Behaviors.empty();
     });
     ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", config);
@@ -78,16 +92,24 @@ public final class ReckonServer implements AutoCloseable {
           : q -> null;
       OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
           backend.policies(), check);
-      OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission,
-          () -> CompletableFuture.completedFuture(true));
-      Route route = new Composed(settings, metrics).compose(ops.open(),
+      RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
+          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check);
+      OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
+      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
+      Dashboard dashboard = new Dashboard(settings, metrics);
+      Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
           new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
-              .all(openai.route(), ops.metricsRoute())));
+              .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
       ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
           .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);
+      runsService.resumeUnfinished().whenComplete((ids, error) -> {
+        if (error != null) {
+          system.log().warn("resuming unfinished runs failed: {}", error.toString());
+        }
+      });
       return new ReckonServer(system, binding, metrics);
     } catch (Exception | Error e) {
       if (metrics != null) {
