@@ -1,5 +1,7 @@
 package io.reckon.actors;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.CborSerializable;
 import io.reckon.protocol.QuestionResult;
@@ -57,29 +59,30 @@ public final class RunEntity
 
   // ---------------------------------------------------------------- commands
 
-  public sealed interface Command extends CborSerializable {}
+  /** The public commands are CborSerializable (a sharded entity gets them from other nodes). */
+  public sealed interface Command {}
 
   /** Starts a new run with this id; the reply holds its status. */
-  public record Start(RunSpec spec, ActorRef<StatusReply<RunStatus>> replyTo) implements Command {}
+  public record Start(RunSpec spec, ActorRef<StatusReply<RunStatus>> replyTo) implements Command, CborSerializable {}
 
   /**
    * Continues a recovered run that has not ended, on this node. Refused (error reply, one line)
    * when its models, policy or data changed, when it has ended, or when it is executing already.
    */
-  public record Resume(ActorRef<StatusReply<RunStatus>> replyTo) implements Command {}
+  public record Resume(ActorRef<StatusReply<RunStatus>> replyTo) implements Command, CborSerializable {}
 
   /** Cancels a run that has not ended: its questions in flight stop, nothing more is computed. */
-  public record Cancel(String reason, ActorRef<StatusReply<RunStatus>> replyTo) implements Command {}
+  public record Cancel(String reason, ActorRef<StatusReply<RunStatus>> replyTo) implements Command, CborSerializable {}
 
   /** The run's status; an error reply for a run id the journal does not know. */
-  public record GetStatus(ActorRef<StatusReply<RunStatus>> replyTo) implements Command {}
+  public record GetStatus(ActorRef<StatusReply<RunStatus>> replyTo) implements Command, CborSerializable {}
 
   /** {@code subscriber} hears every event appended from now on, in order, then {@link Halted}. */
-  public record Subscribe(ActorRef<Notification> subscriber) implements Command {}
+  public record Subscribe(ActorRef<Notification> subscriber) implements Command, CborSerializable {}
 
   /** From the run's {@link RunExecution}: persist these, then acknowledge. */
   record Record(List<RunSupervisor.Event> events, ActorRef<RunExecution.Command> ack)
-      implements Command {}
+      implements Command, CborSerializable {}
 
   private record Loaded(
       RunEnvironment.Inputs inputs, String error, RunSpec spec,
@@ -91,7 +94,17 @@ public final class RunEntity
 
   // ---------------------------------------------------------------- events
 
-  /** What the journal records; the run's truth. */
+  /**
+   * What the journal records; the run's truth. Named types, so that a notification that carries
+   * an event reads back as the same event.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = RunStarted.class, name = "RunStarted"),
+      @JsonSubTypes.Type(value = QuestionFinished.class, name = "QuestionFinished"),
+      @JsonSubTypes.Type(value = RunResumed.class, name = "RunResumed"),
+      @JsonSubTypes.Type(value = RunFinished.class, name = "RunFinished"),
+      @JsonSubTypes.Type(value = RunCancelled.class, name = "RunCancelled")})
   public sealed interface Event extends CborSerializable {}
 
   /** Always the run's first event (sequence number 1). */

@@ -1,5 +1,7 @@
 package io.reckon.actors;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.reckon.protocol.CborSerializable;
 import io.reckon.protocol.Compute;
 import io.reckon.protocol.Question;
@@ -42,6 +44,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   public sealed interface Command {}
 
   /** What the listener hears: one {@link QuestionFinished} per question, then one end. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = QuestionFinished.class, name = "QuestionFinished"),
+      @JsonSubTypes.Type(value = RunFinished.class, name = "RunFinished"),
+      @JsonSubTypes.Type(value = RunFailed.class, name = "RunFailed")})
   public sealed interface Event extends CborSerializable {}
 
   /**

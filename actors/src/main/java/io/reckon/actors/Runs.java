@@ -25,9 +25,19 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
 
   public sealed interface Command {}
 
-  /** Starts a run under a new id; the reply's status carries the id. */
-  public record StartRun(RunSpec spec, ActorRef<StatusReply<RunStatus>> replyTo)
-      implements Command {}
+  /**
+   * Starts a run under a new id; the reply's status carries the id. {@code subscriber}, when not
+   * null, hears every event of the run from its {@code RunStarted} on (see {@link
+   * RunEntity.Subscribe}).
+   */
+  public record StartRun(
+      RunSpec spec, ActorRef<RunEntity.Notification> subscriber,
+      ActorRef<StatusReply<RunStatus>> replyTo)
+      implements Command {
+    public StartRun(RunSpec spec, ActorRef<StatusReply<RunStatus>> replyTo) {
+      this(spec, null, replyTo);
+    }
+  }
 
   /** Any command to the run {@code runId}. */
   public record ToRun(String runId, RunEntity.Command command) implements Command {}
@@ -66,7 +76,11 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
     while (live.containsKey(id)) {
       id = RunIds.next(Instant.now());
     }
-    entity(id).tell(new RunEntity.Start(start.spec(), start.replyTo()));
+    ActorRef<RunEntity.Command> entity = entity(id);
+    if (start.subscriber() != null) {
+      entity.tell(new RunEntity.Subscribe(start.subscriber()));
+    }
+    entity.tell(new RunEntity.Start(start.spec(), start.replyTo()));
     return this;
   }
 

@@ -7,10 +7,14 @@ import io.reckon.protocol.Compute;
 import io.reckon.protocol.Continuation;
 import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.Question;
 import io.reckon.protocol.QuestionResult;
+import io.reckon.protocol.RunSpec;
+import io.reckon.protocol.RunStatus;
 import io.reckon.protocol.RunSummary;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -18,10 +22,12 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -84,7 +90,55 @@ class SerializationTest {
         new RunSupervisor.RunFinished(summary),
         new RunSupervisor.RunFailed("no workers"),
         result,
-        summary);
+        summary,
+        new RunEntity.Start(SPEC, any.getRef().<StatusReply<RunStatus>>narrow()),
+        new RunEntity.Resume(any.getRef().<StatusReply<RunStatus>>narrow()),
+        new RunEntity.Cancel("by DELETE", any.getRef().<StatusReply<RunStatus>>narrow()),
+        new RunEntity.GetStatus(any.getRef().<StatusReply<RunStatus>>narrow()),
+        new RunEntity.Subscribe(any.getRef().<RunEntity.Notification>narrow()),
+        new RunEntity.RunStarted("261201-141530-k3q9", Instant.parse("2026-12-01T14:15:30.123Z"), SPEC),
+        new RunEntity.RunStarted("261201-141530-k3q9", Instant.EPOCH, INLINE_SPEC),
+        new RunEntity.QuestionFinished(41, result, 64),
+        new RunEntity.RunResumed(Instant.parse("2026-12-01T15:00:00Z"), 549, 63),
+        new RunEntity.RunFinished(Instant.parse("2026-12-01T15:01:00Z"), summary),
+        new RunEntity.RunCancelled(Instant.parse("2026-12-01T15:02:00Z"), "by DELETE"),
+        new RunEntity.Appended(7, new RunEntity.QuestionFinished(3, result, 9)),
+        new RunEntity.Halted("261201-141530-k3q9", "no workers"),
+        new RunEntity.Record(List.of(new RunSupervisor.QuestionFinished(3, result, 7),
+            new RunSupervisor.RunFinished(summary)), any.getRef().<RunExecution.Command>narrow()),
+        new RunTally(3, 1, 2, 1, 5, compute, Map.of(0, new RunSummary.Level(1, 0, 0, 4),
+            3, new RunSummary.Level(2, 2, 1, 28))),
+        new RunStatus("261201-141530-k3q9", Instant.EPOCH, RunStatus.RUNNING, true,
+            "beam:m=4,agg=last", 16, 1200, 549, 1, 540, 520, 8784, null));
+  }
+
+  static final RunSpec SPEC = new RunSpec(
+      new RunSpec.Questions("/data/arith/test.jsonl", "ab".repeat(32), 1200, null),
+      RunSpec.COMPUTE_OPTIMAL, new RunSpec.FileRef("/models/policy.json", "cd".repeat(32)), 16,
+      "gain", -7, 4, List.of(
+          new RunSpec.ModelRef("proposer", "arith-policy", "/models/arith-policy", "ef".repeat(32)),
+          new RunSpec.ModelRef("verifier", "arith-prm", "/models/arith-prm", "01".repeat(32))));
+  static final RunSpec INLINE_SPEC = new RunSpec(
+      new RunSpec.Questions(null, "23".repeat(32), 2, List.of(
+          new Question("q1", "2*3+4", "10", 2), new Question("u", "1+1", null, null))),
+      "beam:m=4,agg=last", null, 8, "fixed", 3, 0, List.of(
+          new RunSpec.ModelRef("proposer", "synthetic", null, "45".repeat(32)),
+          new RunSpec.ModelRef("verifier", "synthetic", null, "45".repeat(32))));
+
+  @Test
+  void theRunEntitysSnapshotStateRoundTrips() {
+    RunEntity.State state = new RunEntity.State("261201-141530-k3q9", Instant.EPOCH, SPEC,
+        RunStatus.RUNNING, new long[] {0b1011L, 1L << 63}, RunTally.EMPTY, 48, 40,
+        new long[] {2, 0, 1}, 70, null, null);
+    org.apache.pekko.serialization.Serialization serialization =
+        SerializationExtension.get(kit.system().classicSystem());
+    org.apache.pekko.serialization.Serializer serializer = serialization.findSerializerFor(state);
+    assertThat(serializer).isInstanceOf(JacksonCborSerializer.class);
+    byte[] bytes = serializer.toBinary(state);
+    Object back = serialization.deserialize(bytes, serializer.identifier(),
+        ((org.apache.pekko.serialization.SerializerWithStringManifest) serializer).manifest(state)).get();
+    assertThat(back).usingRecursiveComparison().isEqualTo(state);
+    assertThat(((RunEntity.State) back).finishedSet()).isEqualTo(state.finishedSet());
   }
 
   @ParameterizedTest

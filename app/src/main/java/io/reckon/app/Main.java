@@ -1,5 +1,6 @@
 package io.reckon.app;
 
+import io.reckon.actors.store.RunStore;
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
 import java.io.PrintWriter;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "reckon 0.1.0",
     description = "Compute-optimal test-time search over language-model solutions.",
-    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class, ServeCommand.class})
+    subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class, RunsCommand.class,
+        ResumeCommand.class, ResultsCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
   public static final int BAD_INPUT = 2;
 
@@ -53,6 +55,17 @@ public final class Main implements Runnable {
         err.println(c.getCommandSpec().qualifiedName() + ": " + bad.getMessage());
         err.flush();
         return BAD_INPUT;
+      }
+      if (e instanceof RunStore.StoreException store) {
+        // The run journal's store: 2 when unusable as it is, 1 when it cannot be reached.
+        err.println(c.getCommandSpec().qualifiedName() + ": " + store.getMessage());
+        err.flush();
+        return store.exitStatus();
+      }
+      if (e instanceof DurableRuns.StoreFailed failed) {
+        err.println(c.getCommandSpec().qualifiedName() + ": " + failed.getMessage());
+        err.flush();
+        return 1;
       }
       err.println(c.getCommandSpec().qualifiedName() + ": internal error: " + e);
       if (System.getenv("RECKON_DEBUG") != null) {

@@ -88,6 +88,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Seed for every question's sampling (default: reckon.run.seed)")
   Long seed;
 
+  @Option(names = "--no-store",
+      description = "Run in memory only: nothing is journaled, the run cannot be resumed or listed "
+          + "(default: every run is journaled to the store, reckon.store)")
+  boolean noStore;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -95,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Inputs in = validate();
+    if (!noStore) {
+      return DurableRun.start(this, in, out, err);
+    }
     Path tmp = createTemp(this.out);
     Thread cleanup = new Thread(() -> deleteQuietly(tmp), "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
@@ -106,11 +114,7 @@ final class RunCommand implements Callable<Integer> {
       }
       RunSupervisor.RunFinished finished = (RunSupervisor.RunFinished) end;
       moveIntoPlace(tmp, this.out);
-      String label = in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
-          ? in.strategyName()
-          : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
-              + (in.policy() != null ? ", policy " + policy : "") + ")";
-      out.print(SummaryTable.render(finished.summary(), label, budget, in.workers(),
+      out.print(SummaryTable.render(finished.summary(), label(in), budget, in.workers(),
           in.settings().run().seed(), this.out));
       out.flush();
       return 0;
@@ -122,6 +126,14 @@ final class RunCommand implements Callable<Integer> {
         // the hook runs anyway
       }
     }
+  }
+
+  /** What the summary calls the run. */
+  String label(Inputs in) {
+    return in.policy() == null && in.allocation() == RunSupervisor.Allocation.RULE
+        ? in.strategyName()
+        : in.strategyName() + " (allocation " + in.allocation().name().toLowerCase(java.util.Locale.ROOT)
+            + (in.policy() != null ? ", policy " + policy : "") + ")";
   }
 
   /**
@@ -146,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Refuses a policy learned with other models than the ones this run is about to use. */
-  private void checkModels(Inputs in, List<String> models) {
+  void checkModels(Inputs in, List<String> models) {
     if (in.policy() != null) {
       PolicyFiles.requireModels(in.policy(), policy, models);
     }
@@ -241,7 +253,7 @@ final class RunCommand implements Callable<Integer> {
     return questions;
   }
 
-  private static Path createTemp(Path out) {
+  static Path createTemp(Path out) {
     Path dir = out.toAbsolutePath().getParent();
     if (dir == null || !Files.isDirectory(dir)) {
       throw new Main.BadInput("--out " + out + ": directory " + dir + " does not exist");
@@ -256,7 +268,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static void moveIntoPlace(Path tmp, Path out) throws IOException {
+  static void moveIntoPlace(Path tmp, Path out) throws IOException {
     try {
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {

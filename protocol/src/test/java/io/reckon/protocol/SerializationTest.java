@@ -62,7 +62,35 @@ class SerializationTest {
         Arguments.of(OUTCOME, Outcome.class),
         Arguments.of(NO_ANSWER, Outcome.class),
         Arguments.of(QUESTION, Question.class),
-        Arguments.of(UNLABELLED, Question.class));
+        Arguments.of(UNLABELLED, Question.class),
+        Arguments.of(FILE_SPEC, RunSpec.class),
+        Arguments.of(INLINE_SPEC, RunSpec.class));
+  }
+
+  static final RunSpec FILE_SPEC = new RunSpec(
+      new RunSpec.Questions("/data/arith/test.jsonl", "ab".repeat(32), 1200, null),
+      RunSpec.COMPUTE_OPTIMAL, new RunSpec.FileRef("/models/policy.json", "cd".repeat(32)), 16,
+      "gain", -7, 4, List.of(
+          new RunSpec.ModelRef("proposer", "arith-policy", "/models/arith-policy", "ef".repeat(32)),
+          new RunSpec.ModelRef("verifier", "arith-prm", "/models/arith-prm", "01".repeat(32))));
+  static final RunSpec INLINE_SPEC = new RunSpec(
+      new RunSpec.Questions(null, "23".repeat(32), 2, List.of(QUESTION, UNLABELLED)),
+      "beam:m=4,agg=last", null, 8, "FIXED", 3, 0, List.of(
+          new RunSpec.ModelRef("proposer", "synthetic", null, "45".repeat(32)),
+          new RunSpec.ModelRef("verifier", "synthetic", null, "45".repeat(32))));
+
+  @Test
+  void aRunSpecRefusesWhatCannotRun() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RunSpec(
+        INLINE_SPEC.questions(), "beam", null, 8, "evenly", 0, 0, List.of()))
+        .hasMessageContaining("allowed are rule, fixed, gain");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RunSpec(
+        INLINE_SPEC.questions(), RunSpec.COMPUTE_OPTIMAL, null, 8, "gain", 0, 0, List.of()))
+        .hasMessageContaining("needs a policy");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RunSpec.Questions(
+        "/x.jsonl", "00", 2, List.of(QUESTION)))
+        .hasMessageContaining("not both");
+    assertThat(INLINE_SPEC.allocation()).isEqualTo("fixed");
   }
 
   @ParameterizedTest

@@ -1,0 +1,40 @@
+package io.reckon.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.store.Digests;
+import io.reckon.actors.store.RunStore;
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.Question;
+import io.reckon.protocol.RunSpec;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A real H2 store in a test's folder, and the specs the tests run. */
+final class Stores {
+  private Stores() {}
+
+  static StoreSettings h2(Path dir) {
+    return StoreSettings.from(ConfigFactory.load()).withDir(dir);
+  }
+
+  /** The test kit's configuration on this store, schema created. */
+  static Config config(StoreSettings store, String overrides) {
+    RunStore.prepare(store);
+    return ConfigFactory.parseString(overrides)
+        .withFallback(RunStore.config(store))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  static final List<RunSpec.ModelRef> SYNTHETIC = List.of(
+      new RunSpec.ModelRef("proposer", "synthetic", null, Digests.text("synthetic")),
+      new RunSpec.ModelRef("verifier", "synthetic", null, Digests.text("synthetic")));
+
+  static RunSpec spec(List<Question> questions, String strategy, int budget, String allocation,
+      long seed, int probe) {
+    return new RunSpec(
+        new RunSpec.Questions(null, Digests.questions(questions), questions.size(), questions),
+        strategy, null, budget, allocation, seed, probe, SYNTHETIC);
+  }
+}

@@ -1,0 +1,91 @@
+package io.reckon.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.ReckonSettings;
+import io.reckon.actors.RunEntity;
+import io.reckon.actors.Runs;
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.RunSpec;
+import io.reckon.protocol.RunStatus;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code reckon resume RUN_ID}: continues a run that stopped before its end. */
+@Command(
+    name = "resume",
+    mixinStandardHelpOptions = true,
+    description = "Continues a journaled run that stopped before its end (killed, crashed, no "
+        + "workers): questions that finished are kept, never computed again; questions that were "
+        + "in flight start again. Refused when the run's models, policy or question file changed.")
+final class ResumeCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run, as 'reckon runs' lists it")
+  String runId;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Results of the whole run, one JSON line per question, from the journal; written "
+          + "whole at the end (default: ${DEFAULT-VALUE})",
+      defaultValue = "results.jsonl")
+  Path out;
+
+  @Option(names = "--workers", paramLabel = "K",
+      description = "Proposer and verifier workers of each kind on this node (default: reckon.workers.count)")
+  Integer workers;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DurableRuns.requireRunId(runId);
+    if (workers != null && workers < 1) {
+      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
+    }
+    PolicyFiles.requireWritable("--out", this.out);
+    Config hocon;
+    ReckonSettings settings;
+    try {
+      hocon = ConfigFactory.load();
+      settings = ReckonSettings.from(hocon);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+    StoreSettings store = DurableRuns.open(hocon);
+    int k = workers != null ? workers : settings.workers().count();
+    // The spec first, from a node without workers: it names the models to load.
+    RunSpec runSpec;
+    try (DurableRuns.Node reader = new DurableRuns.Node(hocon, store, settings, null, 0, java.util.List.of())) {
+      runSpec = DurableRuns.started(reader, runId).spec();
+    }
+    BackendOptions options = RunModels.options(runSpec.models());
+    try (Backends models = options.load(hocon)) {
+      try (DurableRuns.Node node = new DurableRuns.Node(
+          hocon, store, settings.withSeed(runSpec.seed()), models, k,
+          RunModels.of(models, hocon, options))) {
+        CompletableFuture<RunEntity.Notification> end = new CompletableFuture<>();
+        RunStatus before = node.ask(runId, RunEntity.GetStatus::new);
+        Progress progress = Progress.forStderr(
+            err, before.questions() - before.done(), settings.progressInterval());
+        node.runs.tell(new Runs.ToRun(
+            runId, new RunEntity.Subscribe(node.follower(progress, end, "follower"))));
+        RunStatus resumed = node.ask(runId, RunEntity.Resume::new);
+        out.println("run " + runId + " resumed: " + before.done() + " of " + before.questions()
+            + " questions finished before, " + (resumed.questions() - before.done()) + " to go");
+        out.flush();
+        String label = runSpec.strategy() + " (allocation " + runSpec.allocation().toLowerCase(Locale.ROOT)
+            + ", resumed)";
+        return DurableRuns.await(node, runId, end, this.out, label, runSpec.budget(), k,
+            runSpec.seed(), out, err, "reckon resume");
+      }
+    }
+  }
+}
