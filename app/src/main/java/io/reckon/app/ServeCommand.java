@@ -4,16 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
-import io.reckon.actors.store.Digests;
 import io.reckon.actors.store.RunStore;
-import io.reckon.protocol.RunSpec;
 import io.reckon.search.policy.Policy;
 import io.reckon.server.ReckonServer;
 import io.reckon.server.SearchChoice;
 import io.reckon.server.ServerSettings;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,7 +74,8 @@ final class ServeCommand implements Callable<Integer> {
       ReckonServer server;
       try {
         server = ReckonServer.start(hocon, settings, new ReckonServer.Backend(
-            models.proposer(), models.verifier(), modelRefs(models, hocon), policy(settings, models),
+            models.proposer(), models.verifier(), RunModels.of(models, hocon, backendOptions),
+            policy(settings, models),
             workers != null ? workers : reckon.workers().count()));
       } catch (RunStore.StoreException e) {
         if (e.exitStatus() == Main.BAD_INPUT) {
@@ -97,28 +94,6 @@ final class ServeCommand implements Callable<Integer> {
     } finally {
       models.close();
     }
-  }
-
-  /** The models as a run's spec records them: name, folder and digest of its files. */
-  private List<RunSpec.ModelRef> modelRefs(Backends models, Config hocon) {
-    if (backendOptions.synthetic(hocon)) {
-      return List.of(
-          new RunSpec.ModelRef("proposer", models.proposer().name(), null,
-              Digests.text(models.proposer().name())),
-          new RunSpec.ModelRef("verifier", models.verifier().name(), null,
-              Digests.text(models.verifier().name())));
-    }
-    Path policy = backendOptions.modelDir != null ? backendOptions.modelDir
-        : Path.of(hocon.getString("reckon.models.policy"));
-    Path prm = backendOptions.prmDir != null ? backendOptions.prmDir
-        : Path.of(hocon.getString("reckon.models.prm"));
-    return List.of(folder("proposer", models.proposer().name(), policy),
-        folder("verifier", models.verifier().name(), prm));
-  }
-
-  private static RunSpec.ModelRef folder(String role, String name, Path dir) {
-    Path abs = dir.toAbsolutePath().normalize();
-    return new RunSpec.ModelRef(role, name, abs.toString(), Digests.folder(abs));
   }
 
   /** The compute-optimal policy when it fits these models; otherwise why not (one line). */
