@@ -24,11 +24,16 @@ public final class Json {
 
   /** Parses a request body; bad JSON or a field of the wrong shape is a 400 naming it. */
   public static <T> T read(byte[] body, Class<T> type) {
+    return read(MAPPER, body, type);
+  }
+
+  /** The same, with another mapper (the Kafka records' one is stricter about types). */
+  public static <T> T read(ObjectMapper mapper, byte[] body, Class<T> type) {
     if (body.length == 0) {
       throw ApiException.badRequest(null, "the request body is empty: send a JSON object");
     }
     try {
-      return MAPPER.readValue(body, type);
+      return mapper.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
       String path = path(e);
       throw ApiException.badRequest(path, "unknown field '" + path + "'; known fields: "

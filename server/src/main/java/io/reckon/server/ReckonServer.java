@@ -12,6 +12,8 @@ import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunSpec;
 import io.reckon.runtime.Proposer;
+import io.reckon.server.kafka.KafkaFrontDoor;
+import io.reckon.server.kafka.KafkaSettings;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
@@ -65,6 +67,7 @@ public final class ReckonServer implements AutoCloseable {
     }
     ReckonSettings reckon = ReckonSettings.from(base);
     StoreSettings store = StoreSettings.from(base);
+    KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
     Config config = RunStore.config(store).withFallback(base);
     CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
@@ -103,6 +106,10 @@ public final class ReckonServer implements AutoCloseable {
       ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
           .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
+      if (kafka.enabled()) {
+        KafkaFrontDoor.start(system, kafka, settings, reckon, store, admission, metrics,
+            backend.policies(), check);
+      }
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);
       runsService.resumeUnfinished().whenComplete((ids, error) -> {

@@ -99,6 +99,11 @@ public final class ServerMetrics implements AutoCloseable {
     }
   }
 
+  /** For the other front doors' meters (the Kafka consumer's), on the same /metrics. */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }
