@@ -35,7 +35,8 @@ public record KafkaSettings(
       DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   public KafkaSettings {
-    if (enabled()) {
+    // A compact constructor sees its parameters, not yet its fields: no accessors here.
+    if (!bootstrapServers.isEmpty()) {
       for (String[] topic : new String[][] {{"requests-topic", requestsTopic},
           {"results-topic", resultsTopic}, {"dead-letter-topic", deadLetterTopic},
           {"group-id", groupId}}) {
@@ -48,7 +49,7 @@ public record KafkaSettings(
             + "' must differ from results-topic and dead-letter-topic (answers would be read as "
             + "questions)");
       }
-      String sample = runName(requestsTopic, Instant.EPOCH);
+      String sample = runName(run, requestsTopic, Instant.EPOCH);
       if (!sample.matches(RUN_NAME)) {
         throw new IllegalArgumentException("reckon.kafka.run '" + run + "' gives run names like '"
             + sample + "': use letters, digits, '.', '_', '-' and {topic} {date}, at most 64");
@@ -89,6 +90,10 @@ public record KafkaSettings(
 
   /** The run a record of {@code topic} written at {@code timestamp} belongs to by default. */
   public String runName(String topic, Instant timestamp) {
+    return runName(run, topic, timestamp);
+  }
+
+  private static String runName(String run, String topic, Instant timestamp) {
     return run.replace("{topic}", topic).replace("{date}", DAY.format(timestamp));
   }
 
