@@ -11,13 +11,21 @@ import io.reckon.server.ServerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -78,6 +86,7 @@ public final class KafkaFrontDoor {
   private volatile Consumer.DrainingControl<Done> control;
   private volatile boolean stopping;
   private volatile Cancellable lagPoll;
+  private final Admin admin;
 
   private KafkaFrontDoor(ActorSystem<?> system, KafkaSettings kafka, ServerSettings serve,
       ReckonSettings reckon, StoreSettings store, Admission admission, ServerMetrics serverMetrics,
@@ -92,6 +101,9 @@ public final class KafkaFrontDoor {
     this.policies = policies;
     this.questionCheck = questionCheck;
     this.metrics = new KafkaMetrics(serverMetrics.registry(), kafka.requestsTopic());
+    Map<String, Object> adminConfig = new HashMap<>();
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    this.admin = Admin.create(adminConfig);
   }
 
   /**
@@ -223,11 +235,33 @@ public final class KafkaFrontDoor {
     }
   }
 
+  /**
+   * Lag as operators mean it: the requests topic's end offsets minus the group's committed
+   * offsets (the consumer's own records-lag metric goes stale while its partitions are paused).
+   */
   private void pollLag() {
-    Consumer.DrainingControl<Done> c = control;
-    if (c != null) {
-      c.getMetrics().thenAccept(metrics::lag);
-    }
+    admin.listConsumerGroupOffsets(kafka.groupId()).partitionsToOffsetAndMetadata()
+        .toCompletionStage()
+        .thenCompose(committed -> admin.describeTopics(List.of(kafka.requestsTopic()))
+            .allTopicNames().toCompletionStage().thenCompose(topics -> {
+              Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+              topics.get(kafka.requestsTopic()).partitions().forEach(p -> ends.put(
+                  new TopicPartition(kafka.requestsTopic(), p.partition()), OffsetSpec.latest()));
+              return admin.listOffsets(ends).all().toCompletionStage().thenApply(latest -> {
+                long lag = 0;
+                for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+                    : latest.entrySet()) {
+                  OffsetAndMetadata at = committed.get(e.getKey());
+                  lag += Math.max(0, e.getValue().offset() - (at == null ? 0 : at.offset()));
+                }
+                return lag;
+              });
+            }))
+        .whenComplete((lag, error) -> {
+          if (lag != null) {
+            metrics.lag(lag);
+          }
+        });
   }
 
   /** Stops pulling, lets the records in hand finish and commit, then stops the consumer. */
@@ -237,6 +271,7 @@ public final class KafkaFrontDoor {
     if (poll != null) {
       poll.cancel();
     }
+    admin.close(Duration.ofSeconds(5));
     Consumer.DrainingControl<Done> c = control;
     if (c == null) {
       return CompletableFuture.completedFuture(Done.getInstance());

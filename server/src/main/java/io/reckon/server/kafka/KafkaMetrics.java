@@ -3,10 +3,7 @@ package io.reckon.server.kafka;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 
 /**
  * The Kafka front door's meters on {@code /metrics}: records consumed, results published (computed
@@ -30,7 +27,7 @@ final class KafkaMetrics {
     deadLetters = Counter.builder("reckon.kafka.dead.letters").tag("topic", topic)
         .description("records sent to the dead-letter topic").register(registry);
     Gauge.builder("reckon.kafka.consumer.lag", lag, AtomicLong::get).tag("topic", topic)
-        .description("records on the requests topic not yet consumed, over all partitions")
+        .description("records on the requests topic past the group's committed offsets, over all partitions")
         .register(registry);
   }
 
@@ -62,17 +59,7 @@ final class KafkaMetrics {
     return journaled.count();
   }
 
-  /** Sums the consumer's per-partition {@code records-lag}. */
-  void lag(Map<MetricName, ? extends Metric> metrics) {
-    long sum = 0;
-    for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
-      if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")) {
-        Object v = e.getValue().metricValue();
-        if (v instanceof Number n && !Double.isNaN(n.doubleValue())) {
-          sum += n.longValue();
-        }
-      }
-    }
-    lag.set(sum);
+  void lag(long records) {
+    lag.set(records);
   }
 }
