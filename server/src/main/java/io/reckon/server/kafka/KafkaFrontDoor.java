@@ -131,7 +131,9 @@ public final class KafkaFrontDoor {
     ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings
         .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(kafka.bootstrapServers())
-        .withGroupId(kafka.groupId());
+        .withGroupId(kafka.groupId())
+        // With a DrainingControl the stream drains itself; no need to keep the consumer around.
+        .withStopTimeout(Duration.ZERO);
     ProducerSettings<byte[], byte[]> producer = ProducerSettings
         .create(system, new ByteArraySerializer(), new ByteArraySerializer())
         .withBootstrapServers(kafka.bootstrapServers());
