@@ -52,7 +52,7 @@ class KafkaFrontDoorTest {
   private static final List<RunSpec.ModelRef> MODELS = List.of(
       new RunSpec.ModelRef("proposer", "synthetic", null, Digests.text("synthetic")),
       new RunSpec.ModelRef("verifier", "synthetic", null, Digests.text("synthetic")));
-  private static Broker broker;
+  static Broker broker;
 
   @BeforeAll
   static void startBroker() {
@@ -67,7 +67,7 @@ class KafkaFrontDoorTest {
   }
 
   /** A server on 127.0.0.1:0 with its own store, consuming {@code name}.questions. */
-  private static ReckonServer start(String name, Path store, Proposer proposer, String extra)
+  static ReckonServer start(String name, Path store, Proposer proposer, String extra)
       throws Exception {
     Config config = ConfigFactory.parseString("pekko.loglevel = WARNING\n"
             + "reckon.store.dir = \"" + store.toString().replace("\\", "/") + "\"\n"
@@ -90,7 +90,7 @@ class KafkaFrontDoorTest {
         new SyntheticReasoner(), MODELS, SearchChoice.PolicySource.none("no policy in tests"), 1));
   }
 
-  private static List<byte[]> questions(int n, long seed) {
+  static List<byte[]> questions(int n, long seed) {
     Random random = new Random(seed);
     List<byte[]> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ class KafkaFrontDoorTest {
     return out;
   }
 
-  private static double metric(ReckonServer server, String name, String labels) throws Exception {
+  static double metric(ReckonServer server, String name, String labels) throws Exception {
     String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
         + "/metrics")).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
