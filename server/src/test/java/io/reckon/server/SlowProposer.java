@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** The synthetic reasoner, taking {@code delay} per batch: a search that takes known time. */
-final class SlowProposer implements Proposer {
+public class SlowProposer implements Proposer {
   private final SyntheticReasoner model = new SyntheticReasoner();
   private final Duration delay;
 
-  SlowProposer(Duration delay) {
+  public SlowProposer(Duration delay) {
     this.delay = delay;
   }
 

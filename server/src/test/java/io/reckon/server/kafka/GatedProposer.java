@@ -2,23 +2,20 @@ package io.reckon.server.kafka;
 
 import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
-import io.reckon.runtime.Proposer;
-import io.reckon.runtime.synthetic.SyntheticReasoner;
+import io.reckon.server.SlowProposer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The synthetic reasoner, held at a gate until the test opens it (a model that is slow at will),
- * then taking {@code delay} per batch.
+ * The slow synthetic reasoner, held at a gate until the test opens it: a model that is slow at
+ * will.
  */
-final class GatedProposer implements Proposer {
-  private final SyntheticReasoner model = new SyntheticReasoner();
-  private final Duration delay;
+final class GatedProposer extends SlowProposer {
   final CountDownLatch gate = new CountDownLatch(1);
 
   GatedProposer(Duration delay, boolean open) {
-    this.delay = delay;
+    super(delay);
     if (open) {
       gate.countDown();
     }
@@ -28,20 +25,9 @@ final class GatedProposer implements Proposer {
   public List<GenerateReply> generate(List<GenerateRequest> batch) {
     try {
       gate.await();
-      Thread.sleep(delay.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return model.generate(batch);
-  }
-
-  @Override
-  public long parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public String name() {
-    return model.name();
+    return super.generate(batch);
   }
 }
