@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -81,7 +82,9 @@ public final class KafkaFrontDoor {
   private final Function<String, String> questionCheck;
   private final KafkaMetrics metrics;
   private final ServerMetrics serverMetrics;
-  private final Map<String, ActorRef<StreamRun.Command>> runs = new ConcurrentHashMap<>();
+  /** The runs live on this node by name; each idle past reckon.kafka.idle-stop is stopped. */
+  private final Map<String, Live> runs = new ConcurrentHashMap<>();
+  private final AtomicLong incarnations = new AtomicLong();
   private final AtomicInteger failures = new AtomicInteger();
   private volatile Consumer.DrainingControl<Done> control;
   private volatile boolean stopping;
@@ -118,7 +121,9 @@ public final class KafkaFrontDoor {
         serverMetrics, policies, questionCheck);
     door.run();
     door.lagPoll = system.scheduler().scheduleAtFixedRate(kafka.lagInterval(),
-        kafka.lagInterval(), door::pollLag, system.executionContext());
+        kafka.lagInterval(), door::tick, system.executionContext());
+    // Also when the system is terminated without a coordinated shutdown.
+    system.getWhenTerminated().thenRun(() -> door.admin.close(Duration.ZERO));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(),
         "kafka-drain", door::stop);
     LOG.info("consuming {} from {} (group {}); results to {}, dead letters to {}",
@@ -196,16 +201,42 @@ public final class KafkaFrontDoor {
         });
   }
 
+  private static final class Live {
+    final ActorRef<StreamRun.Command> ref;
+    volatile long usedNanos = System.nanoTime();
+
+    Live(ActorRef<StreamRun.Command> ref) {
+      this.ref = ref;
+    }
+  }
+
   private CompletionStage<StreamRun.Outcome> answer(QuestionRecord.Parsed p) {
-    ActorRef<StreamRun.Command> run = runs.computeIfAbsent(p.run(), name -> system.systemActorOf(
-        StreamRun.create(name, reckon, serve.budget(), store.snapshotEvery()), "stream-" + name,
-        Props.empty()));
+    Live live = runs.compute(p.run(), (name, old) -> {
+      if (old != null) {
+        old.usedNanos = System.nanoTime();
+        return old;
+      }
+      // A new name each time: a passivated run's actor may not have stopped yet.
+      return new Live(system.systemActorOf(
+          StreamRun.create(name, reckon, serve.budget(), store.snapshotEvery()),
+          "stream-" + name + "-" + incarnations.incrementAndGet(), Props.empty()));
+    });
+    ActorRef<StreamRun.Command> run = live.ref;
     // Seeded by the question id, so that a question answered again (after a crash before its
     // journal write) samples as it did the first time.
     long seed = Seeds.mix(reckon.run().seed(), p.question().id().hashCode());
-    return AskPattern.ask(run, replyTo -> new StreamRun.Answer(p.question(), p.choice().strategy(),
-        p.choice().policy(), p.choice().budget(), seed, kafka.timeout(), replyTo),
-        kafka.timeout().plusSeconds(60), system.scheduler());
+    return AskPattern.<StreamRun.Command, StreamRun.Outcome>ask(run,
+        replyTo -> new StreamRun.Answer(p.question(), p.choice().strategy(), p.choice().policy(),
+            p.choice().budget(), seed, kafka.timeout(), replyTo),
+        kafka.timeout().plusSeconds(60), system.scheduler())
+        .thenApply(outcome -> {
+          if (outcome.result() == null) {
+            // Fails the stream: it starts again from the last committed offset.
+            throw new IllegalStateException("run " + p.run() + ": the journaled result of "
+                + p.question().id() + " could not be read");
+          }
+          return outcome;
+        });
   }
 
   private ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.Committable> deadLetter(
@@ -241,6 +272,22 @@ public final class KafkaFrontDoor {
    * Lag as operators mean it: the requests topic's end offsets minus the group's committed
    * offsets (the consumer's own records-lag metric goes stale while its partitions are paused).
    */
+  private void tick() {
+    pollLag();
+    long now = System.nanoTime();
+    for (String name : runs.keySet()) {
+      // Atomic with answer()'s compute for the same name: no question is sent to a run
+      // after its Passivate.
+      runs.computeIfPresent(name, (n, live) -> {
+        if (now - live.usedNanos < kafka.idleStop().toNanos()) {
+          return live;
+        }
+        live.ref.tell(new StreamRun.Passivate());
+        return null;
+      });
+    }
+  }
+
   private void pollLag() {
     admin.listConsumerGroupOffsets(kafka.groupId()).partitionsToOffsetAndMetadata()
         .toCompletionStage()

@@ -27,7 +27,8 @@ public record KafkaSettings(
     Duration commitInterval,
     Duration restartMin,
     Duration restartMax,
-    Duration lagInterval) {
+    Duration lagInterval,
+    Duration idleStop) {
 
   /** What a run name may be (it names an actor and a persistence id). */
   public static final String RUN_NAME = "[A-Za-z0-9._-]{1,64}";
@@ -78,7 +79,8 @@ public record KafkaSettings(
           c.getDuration("commit-interval"),
           c.getDuration("restart-min"),
           c.getDuration("restart-max"),
-          c.getDuration("lag-interval"));
+          c.getDuration("lag-interval"),
+          c.getDuration("idle-stop"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -100,19 +102,19 @@ public record KafkaSettings(
   public KafkaSettings withBootstrap(String servers) {
     return new KafkaSettings(servers, groupId, requestsTopic, resultsTopic, deadLetterTopic, run,
         parallelism, maxQuestionChars, timeout, admissionRetry, commitBatch, commitInterval,
-        restartMin, restartMax, lagInterval);
+        restartMin, restartMax, lagInterval, idleStop);
   }
 
   public KafkaSettings withTopics(String group, String requests, String results, String dead) {
     return new KafkaSettings(bootstrapServers, group, requests, results, dead, run,
         parallelism, maxQuestionChars, timeout, admissionRetry, commitBatch, commitInterval,
-        restartMin, restartMax, lagInterval);
+        restartMin, restartMax, lagInterval, idleStop);
   }
 
   public KafkaSettings withParallelism(int parallelism) {
     return new KafkaSettings(bootstrapServers, groupId, requestsTopic, resultsTopic,
         deadLetterTopic, run, parallelism, maxQuestionChars, timeout, admissionRetry, commitBatch,
-        commitInterval, restartMin, restartMax, lagInterval);
+        commitInterval, restartMin, restartMax, lagInterval, idleStop);
   }
 
   private static void atLeast(String key, long value, long min) {

@@ -19,12 +19,15 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * A named long-running run fed by a stream (persistence id {@code stream|<name>}): questions
@@ -51,8 +54,15 @@ public final class StreamRun
   public record Answer(Question question, StrategyConfig strategy, Policy policy, Integer budget,
       long seed, Duration deadline, ActorRef<Outcome> replyTo) implements Command {}
 
-  /** The reply to {@link Answer}; {@code fromJournal}: journaled before, not computed now. */
+  /**
+   * The reply to {@link Answer}; {@code fromJournal}: journaled before, not computed now.
+   * {@code result} is {@code null} when the journal could not be read (the caller fails and the
+   * record comes again).
+   */
   public record Outcome(QuestionResult result, boolean fromJournal) implements CborSerializable {}
+
+  /** Stops the run when nothing is searching (the front door passivates idle runs). */
+  public record Passivate() implements Command {}
 
   /** How many answers the journal holds for this run. */
   public record GetAnswered(ActorRef<Integer> replyTo) implements Command {}
@@ -63,13 +73,23 @@ public final class StreamRun
   /** The one event: a question's result, journaled once per question id. */
   public record Answered(String id, QuestionResult result) implements CborSerializable {}
 
-  /** Every journaled result by question id (the snapshot's shape too). */
-  public record State(Map<String, QuestionResult> answered) implements CborSerializable {
+  /**
+   * Where each answered question's event sits in the journal, by question id (the snapshot's
+   * shape too). Results themselves stay in the journal, so that a run fed all day holds a few
+   * dozen bytes per question in memory, not its candidates.
+   *
+   * @param events events journaled so far (= the sequence number of the last one)
+   */
+  public record State(Map<String, Long> answered, long events) implements CborSerializable {
     State add(Answered a) {
-      answered.put(a.id(), a.result());
-      return this;
+      answered.put(a.id(), events + 1);
+      return new State(answered, events + 1);
     }
   }
+
+  /** A journaled result read back for a redelivered question; {@code null} when it failed. */
+  private record Found(QuestionResult result, String error, ActorRef<Outcome> replyTo)
+      implements Command {}
 
   public static Behavior<Command> create(String name, ReckonSettings settings, int averageBudget,
       int snapshotEvery) {
@@ -81,6 +101,8 @@ public final class StreamRun
   }
 
   private final ActorContext<Command> context;
+  private final String persistenceId;
+  private final JdbcReadJournal journal;
   private final ActorRef<ServiceRun.Command> service;
   private final int snapshotEvery;
   /** Replies waiting for a question that is searching now, by question id. */
@@ -93,13 +115,16 @@ public final class StreamRun
     super(persistenceId(name), SupervisorStrategy.restartWithBackoff(
         Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
     this.context = context;
+    this.persistenceId = persistenceId(name).id();
+    this.journal = PersistenceQuery.get(context.getSystem())
+        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.snapshotEvery = snapshotEvery;
     this.service = context.spawn(ServiceRun.create(settings, averageBudget), "service");
   }
 
   @Override
   public State emptyState() {
-    return new State(new HashMap<>());
+    return new State(new HashMap<>(), 0);
   }
 
   @Override
@@ -113,6 +138,9 @@ public final class StreamRun
         .forAnyState()
         .onCommand(Answer.class, this::onAnswer)
         .onCommand(Computed.class, this::onComputed)
+        .onCommand(Found.class, this::onFound)
+        .onCommand(Passivate.class, (state, p) ->
+            searching.isEmpty() ? Effect().stop() : Effect().none())
         .onCommand(GetAnswered.class, (state, get) ->
             Effect().reply(get.replyTo(), state.answered().size()))
         .build();
@@ -120,9 +148,15 @@ public final class StreamRun
 
   private Effect<Answered, State> onAnswer(State state, Answer answer) {
     String id = answer.question().id();
-    QuestionResult journaled = state.answered().get(id);
-    if (journaled != null) {
-      return Effect().reply(answer.replyTo(), new Outcome(journaled, true));
+    Long at = state.answered().get(id);
+    if (at != null) {
+      // Rare (a record redelivered after a crash or rebalance): read the one event back.
+      context.pipeToSelf(journal.currentEventsByPersistenceId(persistenceId, at, at)
+              .runWith(Sink.head(), context.getSystem()),
+          (envelope, error) -> error != null
+              ? new Found(null, error.toString(), answer.replyTo())
+              : new Found(((Answered) envelope.event()).result(), null, answer.replyTo()));
+      return Effect().none();
     }
     List<ActorRef<Outcome>> waiting = searching.get(id);
     if (waiting != null) {
@@ -152,6 +186,14 @@ public final class StreamRun
     }
     return Effect().persist(new Answered(computed.id(), computed.result()))
         .thenRun(s -> waiting.forEach(r -> r.tell(outcome)));
+  }
+
+  private Effect<Answered, State> onFound(State state, Found found) {
+    if (found.result() == null) {
+      context.getLog().warn("reading a journaled result of {} failed: {}", persistenceId,
+          found.error());
+    }
+    return Effect().reply(found.replyTo(), new Outcome(found.result(), true));
   }
 
   private static boolean transientFailure(QuestionResult r) {

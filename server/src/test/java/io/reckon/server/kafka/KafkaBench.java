@@ -40,6 +40,7 @@ class KafkaBench {
           java.time.LocalDate.now(java.time.ZoneOffset.UTC), strategy, budget);
       try (ReckonServer server = KafkaFrontDoorTest.start("bench", Files.createTempDirectory(
           "reckon-bench-"), new SyntheticReasoner(), extra)) {
+        System.out.println("server on 127.0.0.1:" + server.port());
         // Warm-up (JIT, partition assignment) before anything is timed.
         report("warm-up", run("bench", KafkaFrontDoorTest.questions(200, 9), "w", 0));
         report("backlog", run("bench", KafkaFrontDoorTest.questions(backlog, 10), "b", 0));

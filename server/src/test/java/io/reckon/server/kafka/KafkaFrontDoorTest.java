@@ -208,6 +208,29 @@ class KafkaFrontDoorTest {
   }
 
   @Test
+  void aQuestionSentAgainIsAnsweredFromTheJournalEvenAfterItsRunWasPassivated() throws Exception {
+    List<byte[]> five = questions(5, 5);
+    broker.send("again.questions", five);
+    try (ReckonServer server = start("again", Files.createTempDirectory("reckon-kafka-"),
+        new SyntheticReasoner(), "reckon.kafka.idle-stop = 500ms\n")) {
+      List<ConsumerRecord<byte[], byte[]>> first = broker.readAll("again.results", 5);
+      // Idle past idle-stop: the run is stopped, and comes back from its journal.
+      Thread.sleep(1500);
+      broker.send("again.questions", five);
+      List<ConsumerRecord<byte[], byte[]>> all = broker.readAll("again.results", 10);
+      assertThat(all).hasSize(10);
+      Map<String, List<JsonNode>> keyed = byKey(all);
+      assertThat(keyed).hasSize(5);
+      keyed.values().forEach(copies -> assertThat(copies.get(1)).isEqualTo(copies.get(0)));
+      assertThat(first).hasSize(5);
+      assertThat(metric(server, "reckon_kafka_records_out_total", "from=\"journal\""))
+          .isEqualTo(5);
+      assertThat(metric(server, "reckon_kafka_records_out_total", "from=\"computed\""))
+          .isEqualTo(5);
+    }
+  }
+
+  @Test
   void badRecordsBecomeDeadLettersAndTheGoodOnesAreAnswered() throws Exception {
     String big = "1+".repeat(150) + "1";
     List<String> bad = List.of(

@@ -52,9 +52,10 @@ class StreamRunSerializationTest {
         List.of(new Candidate(List.of("2*3=6", "6+4=10"), "10", List.of(0.9, 0.8), 0.8, 0, "probe")));
     StreamRun.Answered answered = new StreamRun.Answered("q1", result);
     assertThat(roundTrip(answered)).usingRecursiveComparison().isEqualTo(answered);
-    Map<String, QuestionResult> map = new HashMap<>();
-    map.put("q1", result);
-    StreamRun.State state = new StreamRun.State(map);
+    Map<String, Long> map = new HashMap<>();
+    map.put("q1", 1L);
+    map.put("q7", 2L);
+    StreamRun.State state = new StreamRun.State(map, 2);
     assertThat(roundTrip(state)).usingRecursiveComparison().isEqualTo(state);
     StreamRun.Outcome outcome = new StreamRun.Outcome(result, true);
     assertThat(roundTrip(outcome)).usingRecursiveComparison().isEqualTo(outcome);
