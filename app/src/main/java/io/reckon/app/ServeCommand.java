@@ -9,6 +9,7 @@ import io.reckon.search.policy.Policy;
 import io.reckon.server.ReckonServer;
 import io.reckon.server.SearchChoice;
 import io.reckon.server.ServerSettings;
+import io.reckon.server.kafka.KafkaSettings;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -57,6 +58,8 @@ final class ServeCommand implements Callable<Integer> {
           .withFallback(ConfigFactory.load());
       settings = ServerSettings.from(hocon);
       reckon = ReckonSettings.from(hocon);
+      // Checked here too, so that a bad reckon.kafka is one line, not a failed start.
+      KafkaSettings.from(hocon);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
     }
