@@ -78,8 +78,15 @@ final class ResumeCommand implements Callable<Integer> {
         node.runs.tell(new Runs.ToRun(
             runId, new RunEntity.Subscribe(node.follower(progress, end, "follower"))));
         RunStatus resumed = node.ask(runId, RunEntity.Resume::new);
+        // The follower hears RunResumed before the reply is sent; give it a moment to record it.
+        for (int i = 0; i < 200 && node.resumed.get() == null; i++) {
+          Thread.sleep(10);
+        }
+        RunEntity.RunResumed event = node.resumed.get();
         out.println("run " + runId + " resumed: " + before.done() + " of " + before.questions()
-            + " questions finished before, " + (resumed.questions() - before.done()) + " to go");
+            + " questions finished before (kept), "
+            + (event != null ? event.restarted() + " in flight at the stop start again, " : "")
+            + (resumed.questions() - before.done()) + " to go");
         out.flush();
         String label = runSpec.strategy() + " (allocation " + runSpec.allocation().toLowerCase(Locale.ROOT)
             + ", resumed)";
