@@ -115,6 +115,8 @@ class OpenAiHttpTest {
         .contains("reckon_tokens_total{kind=\"generated\",model=\"synthetic\"}")
         .contains("reckon_pool_generations{book=\"total\",run=\"service\"}")
         .contains("reckon_admission_limit")
+        .contains("reckon_worker_batches{kind=\"proposer\",worker=\"proposer-0\"}")
+        .contains("reckon_worker_batch_size{kind=\"verifier\",size=\"")
         .contains("jvm_memory_used_bytes");
   }
 
