@@ -1,6 +1,7 @@
 package io.reckon.server;
 
 import com.typesafe.config.Config;
+import io.reckon.actors.ModelWorker;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEnvironment;
@@ -72,10 +73,13 @@ public final class ReckonServer implements AutoCloseable {
     Config config = RunStore.config(store).withFallback(base);
     CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
     CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
+    List<ActorRef<ModelWorker.Command>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
       for (int k = 0; k < backend.workers(); k++) {
-        ctx.spawn(ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k);
-        ctx.spawn(VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k);
+        workers.add(ctx.spawn(
+            ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k));
+        workers.add(ctx.spawn(
+            VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k));
       }
       service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
       runs.complete(ctx.spawn(
@@ -87,7 +91,8 @@ public final class ReckonServer implements AutoCloseable {
     try {
       Admission admission = new Admission(settings.maxPending());
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
-      Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), reckon.run().seed());
+      Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
+          reckon.run().seed());
       Function<String, String> check = backend.proposer() instanceof SyntheticReasoner
           ? q -> Arithmetic.parse(q) == null
               ? "the synthetic backend answers arithmetic expressions only, e.g. 37*4+129-56"
