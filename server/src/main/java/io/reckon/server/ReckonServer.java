@@ -112,8 +112,8 @@ public final class ReckonServer implements AutoCloseable {
           .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
       if (kafka.enabled()) {
-        KafkaFrontDoor.start(system, kafka, settings, reckon, store, admission, metrics,
-            backend.policies(), check);
+        runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
+            admission, metrics, backend.policies(), check).openRuns());
       }
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);

@@ -60,6 +60,8 @@ final class RunsService {
   private final Function<String, String> questionCheck;
   /** Runs executing on this node, so that at most reckon.serve.max-runs are. */
   private final Set<String> executing = ConcurrentHashMap.newKeySet();
+  /** Stream-fed runs (Kafka) listed and viewed beside the durable runs. */
+  private volatile OpenRuns open = OpenRuns.NONE;
 
   RunsService(ActorSystem<?> system, ActorRef<Runs.Command> runs, RunJournal journal,
       ServerSettings settings, ReckonSettings reckon, List<RunSpec.ModelRef> models,
@@ -72,6 +74,10 @@ final class RunsService {
     this.models = List.copyOf(models);
     this.policies = policies;
     this.questionCheck = questionCheck;
+  }
+
+  void alsoShow(OpenRuns runs) {
+    this.open = runs;
   }
 
   /** A bad submission is a 400 naming the field; past max-runs a 429. */
@@ -137,6 +143,9 @@ final class RunsService {
       f.completeExceptionally(ApiException.notFound("run_not_found", "unknown run id " + runId));
       return f;
     }
+    if (open.owns(runId)) {
+      return open.status(runId);
+    }
     return AskPattern.<Runs.Command, RunStatus>askWithStatus(runs,
             replyTo -> new Runs.ToRun(runId, new RunEntity.GetStatus(replyTo)), ASK,
             system.scheduler())
@@ -164,6 +173,12 @@ final class RunsService {
   }
 
   CompletionStage<RunStatus> cancel(String runId) {
+    if (open.owns(runId)) {
+      return status(runId).thenApply(s -> {
+        throw new ApiException(409, "invalid_request_error", null, "run_open",
+            "run " + runId + " is fed by a stream and ends with it: it cannot be cancelled");
+      });
+    }
     return status(runId).thenCompose(s -> AskPattern.<Runs.Command, RunStatus>askWithStatus(runs,
         replyTo -> new Runs.ToRun(runId, new RunEntity.Cancel("cancelled over HTTP", replyTo)),
         ASK, system.scheduler()).exceptionally(e -> {
@@ -185,15 +200,20 @@ final class RunsService {
             out.add(f.join());
           }
         }
-        out.sort((a, b) -> b.runId().compareTo(a.runId()));
         return out;
       });
+    }).thenCombine(open.list().exceptionally(e -> List.of()), (durable, streams) -> {
+      List<RunStatus> out = new ArrayList<>(durable);
+      out.addAll(streams);
+      out.sort((a, b) -> b.startedAt().compareTo(a.startedAt()));
+      return out;
     });
   }
 
   /** The run's standing, folded from its journal. */
   CompletionStage<RunView> view(String runId) {
-    return status(runId).thenCompose(s -> journal.currentEvents(runId, 1)
+    return status(runId).thenCompose(s -> (open.owns(runId) ? open.events(runId, 1, false)
+            : journal.currentEvents(runId, 1))
         .runWith(Sink.fold(new Tally(), Tally::add), system)
         .thenApply(t -> t.view(s)));
   }
@@ -257,12 +277,17 @@ final class RunsService {
 
   /** The run's journal from {@code from} on, live, ending after its end event. */
   Source<EventEnvelope, NotUsed> events(String runId, long from) {
-    return journal.events(runId, from)
+    return (open.owns(runId) ? open.events(runId, from, true) : journal.events(runId, from))
         .takeWhile(e -> !(e.event() instanceof RunEntity.RunFinished
             || e.event() instanceof RunEntity.RunCancelled), true);
   }
 
   Source<QuestionResult, NotUsed> results(String runId) {
+    if (open.owns(runId)) {
+      return open.events(runId, 1, false).map(EventEnvelope::event)
+          .filter(e -> e instanceof RunEntity.QuestionFinished)
+          .map(e -> ((RunEntity.QuestionFinished) e).result());
+    }
     return journal.currentResults(runId);
   }
 

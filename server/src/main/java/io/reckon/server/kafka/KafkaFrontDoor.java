@@ -5,6 +5,7 @@ import io.reckon.actors.store.StoreSettings;
 import io.reckon.search.Seeds;
 import io.reckon.server.Admission;
 import io.reckon.server.Json;
+import io.reckon.server.OpenRuns;
 import io.reckon.server.SearchChoice;
 import io.reckon.server.ServerMetrics;
 import io.reckon.server.ServerSettings;
@@ -326,6 +327,11 @@ public final class KafkaFrontDoor {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     return c.drainAndShutdown(system.executionContext()).exceptionally(e -> Done.getInstance());
+  }
+
+  /** The stream runs, for the runs API and the dashboard. */
+  public OpenRuns openRuns() {
+    return new StreamRunsView(system, serve.budget(), runs::containsKey);
   }
 
   KafkaMetrics metrics() {

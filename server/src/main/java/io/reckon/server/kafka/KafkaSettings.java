@@ -30,8 +30,8 @@ public record KafkaSettings(
     Duration lagInterval,
     Duration idleStop) {
 
-  /** What a run name may be (it names an actor and a persistence id). */
-  public static final String RUN_NAME = "[A-Za-z0-9._-]{1,64}";
+  /** What a run name may be (it names an actor and a persistence id; run id stream.NAME). */
+  public static final String RUN_NAME = "[A-Za-z0-9._-]{1,57}";
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -53,7 +53,7 @@ public record KafkaSettings(
       String sample = runName(run, requestsTopic, Instant.EPOCH);
       if (!sample.matches(RUN_NAME)) {
         throw new IllegalArgumentException("reckon.kafka.run '" + run + "' gives run names like '"
-            + sample + "': use letters, digits, '.', '_', '-' and {topic} {date}, at most 64");
+            + sample + "': use letters, digits, '.', '_', '-' and {topic} {date}, at most 57");
       }
     }
     atLeast("parallelism", parallelism, 1);

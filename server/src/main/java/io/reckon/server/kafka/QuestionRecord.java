@@ -110,7 +110,7 @@ public record QuestionRecord(
     String run = r.run() == null ? kafka.runName(topic, timestamp) : r.run().strip();
     if (!run.matches(KafkaSettings.RUN_NAME)) {
       throw new BadRecord("field 'run' '" + r.run() + "': use letters, digits, '.', '_', '-', "
-          + "at most 64");
+          + "at most 57");
     }
     SearchChoice choice;
     try {

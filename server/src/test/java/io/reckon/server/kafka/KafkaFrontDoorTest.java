@@ -132,6 +132,12 @@ class KafkaFrontDoorTest {
     return sum;
   }
 
+  private static String get(ReckonServer server, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+        + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private static long distinctKeys(List<ConsumerRecord<byte[], byte[]>> records) {
     Set<String> keys = new HashSet<>();
     records.forEach(r -> keys.add(new String(r.key(), StandardCharsets.UTF_8)));
@@ -155,6 +161,21 @@ class KafkaFrontDoorTest {
         assertThat(r.get("spent").asLong()).isPositive();
       }
       assertThat(Broker.headers(results.get(0))).containsEntry(KafkaFrontDoor.RUN, "flow");
+      // The runs API (and so the dashboard) shows the stream's run like any other.
+      JsonNode runs = JSON.readTree(get(server, "/v1/runs"));
+      JsonNode run = null;
+      for (JsonNode r : runs.get("runs")) {
+        if (r.get("runId").asText().equals("stream.flow")) {
+          run = r;
+        }
+      }
+      assertThat(run).as("stream.flow in /v1/runs: " + runs).isNotNull();
+      assertThat(run.get("done").asInt()).isEqualTo(200);
+      assertThat(run.get("state").asText()).isEqualTo("running");
+      JsonNode view = JSON.readTree(get(server, "/v1/runs/stream.flow"));
+      assertThat(view.toString()).contains("\"done\":200");
+      assertThat(get(server, "/v1/runs/stream.flow/results").lines().count()).isEqualTo(200);
+      assertThat(get(server, "/v1/runs/stream.nothing")).contains("run_not_found");
       assertThat(metric(server, "reckon_kafka_records_in_total", "flow.questions")).isEqualTo(200);
       assertThat(metric(server, "reckon_kafka_records_out_total", "from=\"computed\""))
           .isEqualTo(200);
