@@ -105,8 +105,14 @@ public final class KafkaFrontDoor {
     this.policies = policies;
     this.questionCheck = questionCheck;
     this.metrics = new KafkaMetrics(serverMetrics.registry(), kafka.requestsTopic());
+    // The admin client (for the lag) connects as the consumer does: TLS, SASL and the like from
+    // pekko.kafka.consumer.kafka-clients, keeping only the keys an admin client knows.
     Map<String, Object> adminConfig = new HashMap<>();
-    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    consumerSettings().getProperties().forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        adminConfig.put(k, v);
+      }
+    });
     this.admin = Admin.create(adminConfig);
   }
 
@@ -133,13 +139,17 @@ public final class KafkaFrontDoor {
     return door;
   }
 
-  private void run() {
-    ConsumerSettings<byte[], byte[]> consumer = ConsumerSettings
+  private ConsumerSettings<byte[], byte[]> consumerSettings() {
+    return ConsumerSettings
         .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(kafka.bootstrapServers())
         .withGroupId(kafka.groupId())
         // With a DrainingControl the stream drains itself; no need to keep the consumer around.
         .withStopTimeout(Duration.ZERO);
+  }
+
+  private void run() {
+    ConsumerSettings<byte[], byte[]> consumer = consumerSettings();
     ProducerSettings<byte[], byte[]> producer = ProducerSettings
         .create(system, new ByteArraySerializer(), new ByteArraySerializer())
         .withBootstrapServers(kafka.bootstrapServers());
