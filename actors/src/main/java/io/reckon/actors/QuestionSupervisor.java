@@ -59,6 +59,14 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     }
   }
 
+  /**
+   * Finish now: a deadline passed. The question answers from its probe if the probe has an
+   * answer (status {@code truncated}), and fails otherwise.
+   */
+  public enum Cut implements Command {
+    INSTANCE
+  }
+
   /** The question's one outcome, to the run supervisor. */
   public record Report(int index, QuestionResult result) implements CborSerializable {}
 
@@ -180,6 +188,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         .onMessage(RequestTimedOut.class, t -> guard(() -> onRequestTimedOut(t)))
         .onMessage(WorkersChanged.class, this::onWorkersChanged)
         .onMessage(QuestionTimedOut.class, t -> fail("question timed out after " + Durations.human(settings.timeout())))
+        .onMessageEquals(Cut.INSTANCE, this::onCut)
         .build();
   }
 
@@ -346,6 +355,14 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       out.add(new Candidate(c.steps(), c.answer(), c.stepScores(), c.score(), c.group(), "probe"));
     }
     return out;
+  }
+
+  private Behavior<Command> onCut() {
+    if (probeOutcome != null && probeOutcome.answer() != null) {
+      return finish(probeOutcome.answer(), carried(), QuestionResult.TRUNCATED,
+          "deadline: the probe's answer, the main search was cut short");
+    }
+    return fail(QuestionResult.DEADLINE + ": no answer yet");
   }
 
   private Behavior<Command> fail(String reason) {

@@ -62,6 +62,12 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   public record GetPool(ActorRef<Pool> replyTo) implements Command {}
 
+  /**
+   * An open pool (a long-running service) takes one more question, which brings its average
+   * share: the pool and its question count grow together, so the books still balance.
+   */
+  public record Admit(long generations) implements Command {}
+
   /** The main grant for a question, in generations (on top of its probe). */
   public record Grant(String questionId, int generations) implements CborSerializable {}
 
@@ -141,8 +147,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
   }
 
-  private final int questions;
-  private final long total;
+  private int questions;
+  private long total;
   private final int probe;
   private final Plan plan;
   /** Under a gain plan: questions granted so far, [0] decisive, [b] of bin b. */
@@ -183,6 +189,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         .onMessage(Release.class, this::onRelease)
         .onMessage(Finished.class, this::onFinished)
         .onMessage(GetPool.class, this::onGetPool)
+        .onMessage(Admit.class, this::onAdmit)
         .build();
   }
 
@@ -268,6 +275,13 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
     give(h - finished.spent());
     spent += finished.spent();
+    return this;
+  }
+
+  private Behavior<Command> onAdmit(Admit admit) {
+    questions++;
+    total += admit.generations();
+    remaining += admit.generations();
     return this;
   }
 

@@ -122,6 +122,23 @@ class SchedulerTest {
   }
 
   @Test
+  void anOpenPoolGrowsWithEachAdmittedQuestionAndItsBooksBalance() {
+    var s = kit.spawn(Scheduler.create(0, 0, 4, Allocation.Rule.DEFAULT));
+    s.tell(new Scheduler.Admit(16));
+    int alone = grant(s, "q1", 0.5, 0.5);
+    assertThat(alone).isEqualTo(12); // its own share less its probe: nothing else is in the pool
+    s.tell(new Scheduler.Finished("q1", 4));
+    s.tell(new Scheduler.Admit(16));
+    s.tell(new Scheduler.Admit(16));
+    // q1 returned all of its main grant; the next questions share it.
+    int second = grant(s, "q2", 0.5, 0.5);
+    assertThat(second).isGreaterThan(12);
+    Pool p = pool(s);
+    assertThat(p.total()).isEqualTo(48);
+    assertThat(p.conserved()).isTrue();
+  }
+
+  @Test
   void aFixedPlanGivesEveryQuestionExactlyItsShareWhateverOthersLeave() {
     var s = kit.spawn(Scheduler.create(3, 48, 4, new Scheduler.Fixed()));
     assertThat(grant(s, "q1", 0.5, 0.5)).isEqualTo(12);

@@ -11,7 +11,8 @@ import java.util.List;
  * @param answer the selected answer, or {@code null} (no candidate had one, or it failed)
  * @param expected the ground truth, when known
  * @param correct whether {@code answer} matches {@code expected}; {@code null} when no truth
- * @param status {@code ok}, or {@code failed} when it gave up (after retries, or on a timeout)
+ * @param status {@code ok}; {@code failed} when it gave up (after retries, or on a timeout);
+ *     {@code truncated} when a deadline cut the search and the probe's answer stands
  * @param error why it failed; {@code null} when it did not
  * @param strategy the main strategy's canonical name (under a compute-optimal policy: the
  *     configuration the policy chose for the question's bin and grant)
@@ -53,6 +54,10 @@ public record QuestionResult(
 
   public static final String OK = "ok";
   public static final String FAILED = "failed";
+  /** Answered from what it had when a deadline cut its search short. */
+  public static final String TRUNCATED = "truncated";
+  /** How the error of a question failed by a deadline begins. */
+  public static final String DEADLINE = "deadline";
 
   public QuestionResult {
     candidates = List.copyOf(candidates);

@@ -1,0 +1,181 @@
+package io.reckon.server;
+
+import com.typesafe.config.Config;
+import io.reckon.actors.ModelWorker;
+import io.reckon.actors.ProposerWorker;
+import io.reckon.actors.ReckonSettings;
+import io.reckon.actors.RunEnvironment;
+import io.reckon.actors.Runs;
+import io.reckon.actors.ServiceRun;
+import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.store.RunJournal;
+import io.reckon.actors.store.RunStore;
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.RunSpec;
+import io.reckon.runtime.Proposer;
+import io.reckon.server.kafka.KafkaFrontDoor;
+import io.reckon.server.kafka.KafkaSettings;
+import io.reckon.runtime.Verifier;
+import io.reckon.runtime.synthetic.Arithmetic;
+import io.reckon.runtime.synthetic.SyntheticReasoner;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * A running {@code reckon serve}: one ActorSystem hosting the model workers, the service run and
+ * the HTTP routes. {@link #close()} (and SIGTERM, through CoordinatedShutdown) stops accepting
+ * connections, lets requests in flight finish up to {@code reckon.serve.shutdown-deadline}, then
+ * stops the system.
+ */
+public final class ReckonServer implements AutoCloseable {
+
+  /** What the server needs from outside: the models, the policy, the workers per kind. */
+  public record Backend(Proposer proposer, Verifier verifier, List<RunSpec.ModelRef> models,
+      SearchChoice.PolicySource policies, int workers) {}
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final ServerMetrics metrics;
+
+  private ReckonServer(ActorSystem<Void> system, ServerBinding binding, ServerMetrics metrics) {
+    this.system = system;
+    this.binding = binding;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Opens the run store, starts the system, binds, and resumes the runs the store shows
+   * unfinished. Refuses (IllegalArgumentException, message for the user) an address off loopback
+   * without an API token; a store that cannot be opened is a {@link RunStore.StoreException}.
+   */
+  public static ReckonServer start(Config base, ServerSettings settings, Backend backend)
+      throws Exception {
+    String refusal = settings.refusal();
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+    ReckonSettings reckon = ReckonSettings.from(base);
+    StoreSettings store = StoreSettings.from(base);
+    KafkaSettings kafka = KafkaSettings.from(base);
+    RunStore.prepare(store);
+    Config config = RunStore.config(store).withFallback(base);
+    CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
+    CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
+    List<ActorRef<ModelWorker.Command>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      for (int k = 0; k < backend.workers(); k++) {
+        workers.add(ctx.spawn(
+            ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k));
+        workers.add(ctx.spawn(
+            VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k));
+      }
+      service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
+      runs.complete(ctx.spawn(
+          Runs.create(RunEnvironment.local(backend.models()), reckon, store), "runs"));
+      return Behaviors.empty();
+    });
+    ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", config);
+    ServerMetrics metrics = null;
+    try {
+      Admission admission = new Admission(settings.maxPending());
+      metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
+      Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
+          reckon.run().seed());
+      Function<String, String> check = backend.proposer() instanceof SyntheticReasoner
+          ? q -> Arithmetic.parse(q) == null
+              ? "the synthetic backend answers arithmetic expressions only, e.g. 37*4+129-56"
+              : null
+          : q -> null;
+      OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
+          backend.policies(), check);
+      RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
+          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check);
+      OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
+      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
+      Dashboard dashboard = new Dashboard(settings, metrics);
+      Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
+          new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
+              .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
+      ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
+          .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
+      if (kafka.enabled()) {
+        runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
+            admission, metrics, backend.policies(), check).openRuns());
+      }
+      ServerMetrics m = metrics;
+      system.getWhenTerminated().thenRun(m::close);
+      runsService.resumeUnfinished().whenComplete((ids, error) -> {
+        if (error != null) {
+          system.log().warn("resuming unfinished runs failed: {}", error.toString());
+        }
+      });
+      return new ReckonServer(system, binding, metrics);
+    } catch (Exception | Error e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** The outermost route: errors of every kind in OpenAI's shape. */
+  private static final class Composed extends HttpSupport {
+    Composed(ServerSettings settings, ServerMetrics metrics) {
+      super(settings, metrics);
+    }
+
+    Route compose(Route... routes) {
+      return handleRejections(Errors.rejections(),
+          () -> handleExceptions(Errors.exceptions(), () -> concat(routes[0], tail(routes))));
+    }
+
+    Route all(Route... routes) {
+      return concat(routes[0], tail(routes));
+    }
+
+    private static Route[] tail(Route[] routes) {
+      Route[] rest = new Route[routes.length - 1];
+      System.arraycopy(routes, 1, rest, 0, rest.length);
+      return rest;
+    }
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public String host() {
+    return binding.localAddress().getHostString();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+
+  /** As SIGTERM does: unbind, let requests in flight finish up to the deadline, stop. */
+  @Override
+  public void close() {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture().join();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+}
