@@ -18,6 +18,9 @@ import io.reckon.server.kafka.KafkaSettings;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +48,13 @@ public final class ReckonServer implements AutoCloseable {
   public record Backend(Proposer proposer, Verifier verifier, List<RunSpec.ModelRef> models,
       SearchChoice.PolicySource policies, int workers) {}
 
+  /** The address cannot be bound (in use, or not this machine's); the message is one line. */
+  public static final class BindFailed extends RuntimeException {
+    BindFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final ServerMetrics metrics;
@@ -66,6 +76,7 @@ public final class ReckonServer implements AutoCloseable {
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
+    checkBindable(settings.host(), settings.port());
     ReckonSettings reckon = ReckonSettings.from(base);
     StoreSettings store = StoreSettings.from(base);
     KafkaSettings kafka = KafkaSettings.from(base);
@@ -108,8 +119,14 @@ public final class ReckonServer implements AutoCloseable {
       Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
           new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
               .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
-      ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
-          .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBinding binding;
+      try {
+        binding = Http.get(system).newServerAt(settings.host(), settings.port())
+            .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
+            + e.getCause().getMessage());
+      }
       binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
       if (kafka.enabled()) {
         runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
@@ -129,6 +146,22 @@ public final class ReckonServer implements AutoCloseable {
       }
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * Fails early, with one line, where the address is taken: Pekko would log the failed bind with
+   * a stack trace after the whole system has started.
+   */
+  private static void checkBindable(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new BindFailed("cannot bind " + host + ":" + port + ": " + e.getMessage());
     }
   }
 

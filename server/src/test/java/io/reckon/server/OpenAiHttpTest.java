@@ -180,6 +180,17 @@ class OpenAiHttpTest {
   }
 
   @Test
+  void aTakenPortIsOneLineNotAStackTrace() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> TestServers.start(
+          TestServers.settings().withAddress("127.0.0.1", taken.getLocalPort())))
+          .isInstanceOf(ReckonServer.BindFailed.class)
+          .hasMessageContaining("cannot bind 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
+
+  @Test
   void shutdownLetsARequestInFlightFinish() throws Exception {
     ReckonServer slow = TestServers.start(TestServers.settings(),
         new SlowProposer(Duration.ofMillis(500)), 1);
