@@ -36,6 +36,7 @@ final class DurableRun {
             Progress.forStderr(err, in.questions().size(), in.settings().progressInterval());
         RunStatus started = node.start(spec, node.follower(progress, end, "follower"));
         // The id first, so that a run killed at any point can be found and resumed.
+        cmd.journaledRunId = started.runId();
         out.println("run " + started.runId());
         out.flush();
         int status = DurableRuns.await(node, started.runId(), end, target, refusals, cmd.label(in),

@@ -91,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  // Set once a journaled run has started; the SIGTERM hook names it for 'reckon resume'.
+  volatile String journaledRunId;
+
   // Set by execute once the models are loaded; read by call for the summary and exit status.
   private Refusals refusals = new Refusals(List.of(), List.of());
 
@@ -103,7 +106,9 @@ final class RunCommand implements Callable<Integer> {
     Inputs in = validate();
     Thread cleanup = new Thread(() -> {
       target.abort();
-      err.println("reckon run: stopped before the end; " + this.out + " was not written");
+      String id = journaledRunId;
+      err.println("reckon run: stopped before the end; " + this.out + " was not written"
+          + (id == null ? "" : "; 'reckon resume " + id + "' continues the run"));
       err.flush();
     }, "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);

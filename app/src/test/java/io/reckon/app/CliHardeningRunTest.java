@@ -119,10 +119,13 @@ class CliHardeningRunTest {
         .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (tempFiles(dir).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+      // A journaled run (the default) prints its id once the run has started; its results file
+      // is written from the journal only at the end, so there is no temporary file before that.
+      while (!Files.readString(dir.resolve("child.log")).startsWith("run ") && p.isAlive()
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(tempFiles(dir)).as(Files.readString(dir.resolve("child.log"))).isNotEmpty();
+      assertThat(Files.readString(dir.resolve("child.log"))).startsWith("run ");
       Thread.sleep(1500); // into the run proper
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits within 20 s of SIGTERM").isTrue();
@@ -130,6 +133,7 @@ class CliHardeningRunTest {
       assertThat(results).doesNotExist();
       assertThat(p.exitValue()).isEqualTo(143);
       assertThat(Files.readString(dir.resolve("child.log"))).contains("stopped before the end")
+          .contains("'reckon resume ")
           .doesNotContain("Exception");
     } finally {
       p.destroyForcibly();
