@@ -3,6 +3,7 @@ package io.reckon.actors;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunStatus;
+import io.reckon.runtime.UserMessages;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -115,9 +116,10 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
+    // Users read this line: the database's words, without Java class names.
     getContext().getLog().error("{} stopped: {} ({})", failed.getRef().path().name(),
-        failed.getCause().getMessage(),
-        root.toString().replace('\n', ' ').split("; SQL statement")[0]);
+        UserMessages.scrub(failed.getCause().getMessage()),
+        UserMessages.scrub(root.toString().replace('\n', ' ').split("; SQL statement")[0]));
     return onTerminated(failed);
   }
 

@@ -110,6 +110,11 @@ final class RunCommand implements Callable<Integer> {
       err.println("reckon run: stopped before the end; " + this.out + " was not written"
           + (id == null ? "" : "; 'reckon resume " + id + "' continues the run"));
       err.flush();
+      if (id != null) {
+        // Every journaled result is committed; end here, as kill -9 would, rather than let the
+        // store's own shutdown hook close the database under the run and the run report that.
+        Runtime.getRuntime().halt(143);
+      }
     }, "reckon-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
