@@ -74,25 +74,6 @@ def per_level(vals):
     return out
 
 
-def auc(pos_scores, neg_scores):
-    allv = sorted([(s, 1) for s in pos_scores] + [(s, 0) for s in neg_scores])
-    # rank-sum with ties averaged
-    ranks = {}
-    i = 0
-    rsum = 0.0
-    while i < len(allv):
-        j = i
-        while j < len(allv) and allv[j][0] == allv[i][0]:
-            j += 1
-        r = (i + j + 1) / 2.0
-        rsum += r * sum(1 for k in range(i, j) if allv[k][1] == 1)
-        i = j
-    P, N = len(pos_scores), len(neg_scores)
-    if P == 0 or N == 0:
-        return float("nan")
-    return (rsum - P * (P + 1) / 2.0) / (P * N)
-
-
 small, sx = arith.load_ckpt(args.small)
 prompts = [arith.prompt(r["question"]) for r in rows]
 
@@ -182,7 +163,7 @@ if "prm" in parts:
                     best, bests = a, final[(i, k)]
             wbon.append(bool(tot) and max(tot, key=tot.get) == r["answer"])
             naive.append(best == r["answer"])
-        metrics["prm"] = {"step_auc": round(auc(step_pos, step_neg), 4), "steps_right": len(step_pos), "steps_wrong": len(step_neg),
+        metrics["prm"] = {"step_auc": round(arith.auc(step_pos, step_neg), 4), "steps_right": len(step_pos), "steps_wrong": len(step_neg),
                           f"weighted_best_of_{args.n}": per_level(wbon), f"naive_best_of_{args.n}": per_level(naive),
                           f"majority_of_{args.n}": per_level(maj)}
         log("prm", json.dumps(metrics["prm"]))
