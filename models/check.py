@@ -2,7 +2,7 @@
 """Final check of the shipped data and models (run by models/train.sh).
 
   /usr/bin/python3 models/check.py                       # data + ONNX structure checks (no Java)
-  /usr/bin/python3 models/check.py --ckpts DIR --ort-jar onnxruntime-1.29.0.jar
+  /usr/bin/python3 models/check.py --ckpts DIR --ort-jar onnxruntime-1.29.0.jar [--models-dir OUT]
         # + ONNX Runtime (Java, models/tools/OrtCheck.java) logits vs PyTorch logits, empty past,
         #   left-padded batch vs single rows, KV-cached steps vs full recompute, PRM right padding
 """
@@ -27,8 +27,10 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--ckpts", default=None, help="folder with small.pt, large.pt, prm.pt (PyTorch side of the ORT check)")
 ap.add_argument("--ort-jar", default=None)
 ap.add_argument("--tol", type=float, default=1e-3)
+ap.add_argument("--models-dir", default=None, help="folder with the three model folders (default: models/, the shipped ones)")
 args = ap.parse_args()
 ROOT = os.path.dirname(HERE)
+MODELS_DIR = args.models_dir or HERE
 DATA = os.path.join(ROOT, "data", "arith")
 fails = []
 
@@ -76,7 +78,7 @@ need = ["name", "kind", "parameters", "training_tokens", "layers", "heads", "hid
 total = 0
 cfgs = {}
 for name, kind in MODELS.items():
-    d = os.path.join(HERE, name)
+    d = os.path.join(MODELS_DIR, name)
     for f in ("model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md"):
         check(os.path.exists(os.path.join(d, f)), f"{name}/{f} exists")
         if os.path.exists(os.path.join(d, f)):
@@ -143,7 +145,7 @@ if args.ckpts and args.ort_jar:
         model, _ = arith.load_ckpt(os.path.join(args.ckpts, CKPT[name]))
         cfg = cfgs[name]
         L, H, hd = cfg["layers"], cfg["heads"], cfg["head_dim"]
-        onnx_path = os.path.join(HERE, name, "model.onnx")
+        onnx_path = os.path.join(MODELS_DIR, name, "model.onnx")
         encs = [arith.encode(t) for t in texts]
         if kind == "causal-lm":
             cases, torch_logits = [], []

@@ -300,6 +300,17 @@ def revision_example(rng, question, n_attempts):
     return prompt(question, atts), gold
 
 
+def policy_example(rng, question, revision_frac):
+    """One policy training example: (token ids of prompt + solution + <eos>, prompt length). A
+    revision prompt (1-4 wrong attempts) with probability revision_frac, else a fresh prompt."""
+    if rng.random() < revision_frac:
+        p, s = revision_example(rng, question, rng.randint(1, MAX_ATTEMPTS))
+    else:
+        p, s = prompt(question), gold_solution(question)
+    pi, si = encode(p), encode(s) + [EOS]
+    return pi + si, len(pi)
+
+
 # ----------------------------------------------------------------------------- model
 def rotate_half(x):
     h = x.shape[-1] // 2

@@ -74,13 +74,7 @@ opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weigh
 
 
 def example():
-    q, _ = next(stream)
-    if rng.random() < args.revision_frac:
-        p, s = arith.revision_example(rng, q, rng.randint(1, arith.MAX_ATTEMPTS))
-    else:
-        p, s = arith.prompt(q), arith.gold_solution(q)
-    pi, si = arith.encode(p), arith.encode(s) + [arith.EOS]
-    return pi + si, len(pi)
+    return arith.policy_example(rng, next(stream)[0], args.revision_frac)
 
 
 pool = []
