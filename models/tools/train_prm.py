@@ -250,21 +250,26 @@ def train(model, examples, args, log=print, rank=0, world=1, prev_tokens=0, extr
         net = DistributedDataParallel(net, find_unused_parameters=args.lm_weight == 0 and args.feature == "none")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     state_path = args.out + ".state"
-    step, tokens, seconds = 0, 0, 0.0
+    # tokens: every non-pad token all ranks processed; done = before this run (a resumed one),
+    # mine = this rank's in this run (ranks draw about the same, so done + mine * world until the
+    # exact sum at the end)
+    step, done, mine, seconds = 0, 0, 0, 0.0
     if args.resume and os.path.exists(state_path):
         st = torch.load(state_path, map_location="cpu")
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
-        step, tokens, seconds = st["step"], st["tokens"], st["seconds"]
-        examples.rng.setstate(st["rng"][rank] if rank < len(st["rng"]) else st["rng"][0])
-        log(f"resumed at step {step} ({tokens} tokens, {seconds:.0f}s)")
+        step, done, seconds = st["step"], st["tokens"], st["seconds"]
+        if rank < len(st["rng"]):  # a rank the saved run did not have keeps its own fresh seed
+            examples.rng.setstate(st["rng"][rank])
+        log(f"resumed at step {step} ({done} tokens, {seconds:.0f}s)")
     it = examples.batches()
     amp = dev.type == "cuda"
     t1 = time.time() - seconds
     ema = {}
 
-    def save(final=False):
-        ex = {"training_tokens": tokens * world, "steps": step, "seconds": time.time() - t1, **(extra or {})}
+    def save(final=False, total=None):
+        tokens = total if total is not None else done + mine * world
+        ex = {"training_tokens": tokens, "steps": step, "seconds": time.time() - t1, **(extra or {})}
         if rank == 0:
             arith.save_ckpt(args.out, model, ex)
         rngs = [examples.rng.getstate()]
@@ -292,7 +297,7 @@ def train(model, examples, args, log=print, rank=0, world=1, prev_tokens=0, extr
         for g in opt.param_groups:
             g["lr"] = lr
         batch = tensors(next(it), dev)
-        tokens += int(batch[1].sum())
+        mine += int(batch[1].sum())
         with autocast(amp):
             loss, parts = prm_loss(net, batch, args)
         opt.zero_grad(set_to_none=True)
@@ -304,16 +309,16 @@ def train(model, examples, args, log=print, rank=0, world=1, prev_tokens=0, extr
         if step % 50 == 0 and rank == 0:
             el = time.time() - t1
             log(f"step {step} prog {prog:.3f} " + " ".join(f"{k} {v:.4f}" for k, v in ema.items())
-                + f" lr {lr:.2e} tokens {prev_tokens + tokens * world} {el:.0f}s ({el / step:.2f}s/step)")
+                + f" lr {lr:.2e} tokens {prev_tokens + done + mine * world} {el:.0f}s ({el / step:.2f}s/step)")
         if step % args.ckpt_every == 0:
             save()
     if world > 1:
         import torch.distributed as dist
-        mt = torch.tensor([tokens], dtype=torch.long)
+        mt = torch.tensor([mine], dtype=torch.long)
         dist.all_reduce(mt)
-        tokens = int(mt[0]) // world  # save() multiplies by world again
+        mine = int(mt[0])
     model.to("cpu")
-    return save(final=True)
+    return save(final=True, total=done + mine)
 
 
 def main(argv=None):
