@@ -430,7 +430,10 @@ class GPT(nn.Module):
         if self.feat is not None or with_lm:
             lm = self.head(h)
         if self.feat is not None:
-            s = s + self.feat(surprise_features(lm, input_ids, attention_mask)).squeeze(-1)
+            # detached: the step labels must not teach the LM to be surprised by the right tokens
+            # before a wrong step (the sum features would spread that gradient over the whole
+            # prefix, and the LM got worse in a first try); the LM learns from the LM loss only
+            s = s + self.feat(surprise_features(lm.detach(), input_ids, attention_mask)).squeeze(-1)
         return (s, lm) if with_lm else s
 
 
