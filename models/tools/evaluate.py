@@ -139,11 +139,7 @@ if "prm" in parts:
                 labs.append([(len(p) + e, v) for e, v in lb])
             enc = [arith.encode(t)[:small.cfg["max_positions"]] for t in texts]
             L = max(len(e) for e in enc)
-            ids = torch.full((len(enc), L), arith.PAD, dtype=torch.long)
-            for b, e in enumerate(enc):
-                ids[b, :len(e)] = torch.tensor(e)
-            with torch.no_grad():
-                sc = prm.prm_scores(ids, (ids != arith.PAD).long())
+            sc = arith.prm_scores_padded(prm, enc)
             for b, (i, k) in enumerate(part):
                 lb = [(p_, v) for p_, v in labs[b] if p_ < L]
                 for p_, v in lb:

@@ -62,13 +62,7 @@ def score_texts(prm, texts, positions, B=64):
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for j in range(0, len(order), B):
         idx = order[j:j + B]
-        enc = [arith.encode(texts[i]) for i in idx]
-        L = max(len(e) for e in enc)
-        ids = torch.full((len(enc), L), arith.PAD, dtype=torch.long)
-        for b, e in enumerate(enc):
-            ids[b, :len(e)] = torch.tensor(e)
-        with torch.no_grad():
-            sc = prm.prm_scores(ids, (ids != arith.PAD).long())
+        sc = arith.prm_scores_padded(prm, [arith.encode(texts[i]) for i in idx])
         for b, i in enumerate(idx):
             out[i] = [float(sc[b, p]) for p in positions[i]]
     return out

@@ -204,10 +204,13 @@ def prm_loss(model, batch, args):
         rank = F.softplus(wr - r).mean()
         loss = loss + args.rank_weight * rank
         parts["rank"] = rank.item()
-    if lm is not None and (tgt != -100).any():
-        lml = F.cross_entropy(lm.reshape(-1, lm.shape[-1]).float(), tgt.reshape(-1), ignore_index=-100)
+    if lm is not None:
+        if (tgt != -100).any():
+            lml = F.cross_entropy(lm.reshape(-1, lm.shape[-1]).float(), tgt.reshape(-1), ignore_index=-100)
+            parts["lm"] = lml.item()
+        else:  # no right row in this batch: a zero that still reaches the LM head, so every
+            lml = lm.sum() * 0.0  # data-parallel rank reduces the same gradients
         loss = loss + args.lm_weight * lml
-        parts["lm"] = lml.item()
     return loss, parts
 
 
@@ -247,7 +250,7 @@ def train(model, examples, args, log=print, rank=0, world=1, prev_tokens=0, extr
     net = PrmNet(model)
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
-        net = DistributedDataParallel(net, find_unused_parameters=args.lm_weight == 0 and args.feature == "none")
+        net = DistributedDataParallel(net, find_unused_parameters=args.lm_weight == 0)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
     state_path = args.out + ".state"
     # tokens: every non-pad token all ranks processed; done = before this run (a resumed one),
@@ -323,11 +326,7 @@ def train(model, examples, args, log=print, rank=0, world=1, prev_tokens=0, extr
 
 def main(argv=None):
     args = parse_args(argv)
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    if world > 1:
-        import torch.distributed as dist
-        dist.init_process_group("gloo", rank=rank, world_size=world)
+    world, rank = arith.init_data_parallel()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
 
@@ -343,7 +342,7 @@ def main(argv=None):
     if rank == 0:  # completes a cache an interrupted run left (the draw is deterministic)
         draw_samples(policy, args.samples_cache, args.questions, args.per_question, args.seed, exclude, lw, args.sample_batch, log)
     if world > 1:
-        dist.barrier()
+        torch.distributed.barrier()
     if args.sample_only:
         return
     samples = arith.read_jsonl(args.samples_cache)
