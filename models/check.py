@@ -58,9 +58,11 @@ check(not (qs["validation"] & qs["test"]), "validation and test disjoint")
 check(not (qs["train_sample"] & (qs["validation"] | qs["test"])), "train_sample disjoint from validation and test")
 heldout = qs["validation"] | qs["test"]
 # the trainers draw training questions from train_stream(seed * 7919) (policy stages, seeds 1-20)
-# and train_stream(seed * 104729 | seed * 1299709) (PRM); the stream rejects held-out questions
+# and the PRM's: samples train_stream(seed * 104729) (v3: seeds 3 and 4), perturbed and gold
+# solutions seed * 1299709, contrastive pairs seed * 15485863 + rank; the stream rejects held-out
+# questions
 bad = 0
-for seed in [s_ * 7919 for s_ in range(1, 21)] + [3 * 104729, 3 * 1299709]:
+for seed in [s_ * 7919 for s_ in range(1, 21)] + [3 * 104729, 4 * 104729, 3 * 1299709, 3 * 15485863, 3 * 15485863 + 1]:
     st = train_stream(seed, heldout)
     bad += sum(next(st)[0] in heldout for _ in range(5000))
 st = train_stream(7919, heldout, [3, 3, 2, 1.5, 1, 1])

@@ -41,7 +41,9 @@ def parse_args(argv=None):
     ap.add_argument("--policy", required=True, help="policy checkpoint: samples come from it")
     ap.add_argument("--init", default=None, help="initial weights of the PRM body (default: --policy); a causal LM or a PRM")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--samples-cache", required=True)
+    ap.add_argument("--samples-cache", required=True, help="jsonl cache of policy samples; several, comma separated, "
+                    "with --sample-seeds: one draw per seed")
+    ap.add_argument("--sample-seeds", default=None, help="comma separated stream seeds of the caches (default: --seed)")
     ap.add_argument("--questions", type=int, default=800)
     ap.add_argument("--per-question", type=int, default=8)
     ap.add_argument("--sample-level-weights", default=None, help="levels 1-6 weights of the sampled questions (default uniform)")
@@ -339,13 +341,18 @@ def main(argv=None):
     policy.to(args.device)
     t0 = time.time()
     lw = [float(x) for x in args.sample_level_weights.split(",")] if args.sample_level_weights else None
+    caches = args.samples_cache.split(",")
+    seeds = [int(x) for x in args.sample_seeds.split(",")] if args.sample_seeds else [args.seed]
+    if len(seeds) != len(caches):
+        raise SystemExit(f"--sample-seeds has {len(seeds)} seeds for {len(caches)} --samples-cache files: give one seed per cache")
     if rank == 0:  # completes a cache an interrupted run left (the draw is deterministic)
-        draw_samples(policy, args.samples_cache, args.questions, args.per_question, args.seed, exclude, lw, args.sample_batch, log)
+        for cache, sd in zip(caches, seeds):
+            draw_samples(policy, cache, args.questions, args.per_question, sd, exclude, lw, args.sample_batch, log)
     if world > 1:
         torch.distributed.barrier()
     if args.sample_only:
         return
-    samples = arith.read_jsonl(args.samples_cache)
+    samples = [r for cache in caches for r in arith.read_jsonl(cache)]
     log(f"policy samples {len(samples)} ({time.time() - t0:.0f}s)")
     examples = Examples(samples, args, exclude, rank)
     log(f"single rows {len(examples.singles)} (step labels pos {examples.npos:.0f} neg {examples.nneg:.0f}), "
