@@ -7,7 +7,7 @@ ONNX model folders into OUT.
 Stages (wall-clock budgets in brackets, all set by flags):
 1. the small policy is rebuilt from the shipped models/arith-policy ONNX (tools/onnx_to_ckpt.py);
    it is the policy the PRM judges, and it is not retrained here;
-2. arith-policy-large [--large-minutes 5] from scratch: 6 layers, 8 heads, hidden 256 (~10x the
+2. arith-policy-large [--large-minutes 4.5] from scratch: 6 layers, 8 heads, hidden 256 (~10x the
    small policy's parameters), the small policy's stage-4 data mix (level weights 3,3,2,1.5,1,1,
    a quarter revision prompts), bf16 autocast; example generation runs in --workers processes.
    The token target is at least the small policy's training tokens (from its config.json) and at
@@ -62,7 +62,7 @@ ap.add_argument("--small-dir", default=os.path.join(ROOT, "models", "arith-polic
 ap.add_argument("--large-layers", type=int, default=6)
 ap.add_argument("--large-heads", type=int, default=8)
 ap.add_argument("--large-hidden", type=int, default=256)
-ap.add_argument("--large-minutes", type=float, default=5.0)
+ap.add_argument("--large-minutes", type=float, default=4.5)
 ap.add_argument("--large-max-token-ratio", type=float, default=3.0)
 ap.add_argument("--large-batch-tokens", type=int, default=32768)
 ap.add_argument("--large-lr", type=float, default=1.5e-3)
