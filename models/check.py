@@ -2,7 +2,7 @@
 """Final check of the shipped data and models (run by models/train.sh).
 
   /usr/bin/python3 models/check.py                       # data + ONNX structure checks (no Java)
-  /usr/bin/python3 models/check.py --ckpts DIR --ort-jar onnxruntime-1.29.0.jar
+  /usr/bin/python3 models/check.py --ckpts DIR --ort-jar onnxruntime-1.29.0.jar [--models-dir OUT]
         # + ONNX Runtime (Java, models/tools/OrtCheck.java) logits vs PyTorch logits, empty past,
         #   left-padded batch vs single rows, KV-cached steps vs full recompute, PRM right padding
 """
@@ -27,8 +27,10 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--ckpts", default=None, help="folder with small.pt, large.pt, prm.pt (PyTorch side of the ORT check)")
 ap.add_argument("--ort-jar", default=None)
 ap.add_argument("--tol", type=float, default=1e-3)
+ap.add_argument("--models-dir", default=None, help="folder with the three model folders (default: models/, the shipped ones)")
 args = ap.parse_args()
 ROOT = os.path.dirname(HERE)
+MODELS_DIR = args.models_dir or HERE
 DATA = os.path.join(ROOT, "data", "arith")
 fails = []
 
@@ -56,9 +58,11 @@ check(not (qs["validation"] & qs["test"]), "validation and test disjoint")
 check(not (qs["train_sample"] & (qs["validation"] | qs["test"])), "train_sample disjoint from validation and test")
 heldout = qs["validation"] | qs["test"]
 # the trainers draw training questions from train_stream(seed * 7919) (policy stages, seeds 1-20)
-# and train_stream(seed * 104729 | seed * 1299709) (PRM); the stream rejects held-out questions
+# and the PRM's: samples train_stream(seed * 104729) (v3: seeds 3 and 4), perturbed and gold
+# solutions seed * 1299709, contrastive pairs seed * 15485863 + rank; the stream rejects held-out
+# questions
 bad = 0
-for seed in [s_ * 7919 for s_ in range(1, 21)] + [3 * 104729, 3 * 1299709]:
+for seed in [s_ * 7919 for s_ in range(1, 21)] + [3 * 104729, 4 * 104729, 3 * 1299709, 3 * 15485863, 3 * 15485863 + 1]:
     st = train_stream(seed, heldout)
     bad += sum(next(st)[0] in heldout for _ in range(5000))
 st = train_stream(7919, heldout, [3, 3, 2, 1.5, 1, 1])
@@ -76,7 +80,7 @@ need = ["name", "kind", "parameters", "training_tokens", "layers", "heads", "hid
 total = 0
 cfgs = {}
 for name, kind in MODELS.items():
-    d = os.path.join(HERE, name)
+    d = os.path.join(MODELS_DIR, name)
     for f in ("model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md"):
         check(os.path.exists(os.path.join(d, f)), f"{name}/{f} exists")
         if os.path.exists(os.path.join(d, f)):
@@ -143,7 +147,7 @@ if args.ckpts and args.ort_jar:
         model, _ = arith.load_ckpt(os.path.join(args.ckpts, CKPT[name]))
         cfg = cfgs[name]
         L, H, hd = cfg["layers"], cfg["heads"], cfg["head_dim"]
-        onnx_path = os.path.join(HERE, name, "model.onnx")
+        onnx_path = os.path.join(MODELS_DIR, name, "model.onnx")
         encs = [arith.encode(t) for t in texts]
         if kind == "causal-lm":
             cases, torch_logits = [], []

@@ -2,8 +2,9 @@
 # Reckon's model recipe: regenerates data/arith and models/{arith-policy,arith-policy-large,arith-prm}
 # from scratch with fixed seeds on CPU (Debian python3-torch), verifies every export with
 # onnx.checker and ONNX Runtime (Java) vs PyTorch, measures the quality numbers and writes
-# them into the model cards. About 2 hours on 2 otherwise idle cores (stages 1-3 ~35 min,
-# stage 4 45 min, PRM + large 20 min, evaluation ~10 min).
+# them into the model cards. About 2.5 hours on 2 otherwise idle cores (stages 1-3 ~35 min,
+# stage 4 45 min, large 15 min beside the PRM's sampling and first steps, PRM ~35 min in all,
+# evaluation ~10 min).
 #
 #   models/train.sh                # everything
 #   WORK=/tmp/reckon-train models/train.sh   # where checkpoints, samples and logs go
@@ -53,19 +54,39 @@ wait
 unset MASTER_ADDR MASTER_PORT WORLD_SIZE
 
 # 4. large policy: the final small policy widened 3x (Net2Net-style, function preserving: 9x the
-#    parameters), then trained further; and the PRM on the small policy's own samples (800
-#    training questions x 8 samples, plus perturbed and gold solutions). The two run side by side,
-#    one core each, on wall-clock schedules. The widened model keeps a low learning rate: at 5e-4
-#    its loss doubled in the first 100 steps (0.04 -> 0.11) before it could use the new width.
+#    parameters), then trained further (wall-clock schedule, one core); side by side with it, the
+#    PRM (below) on the other core. The widened model keeps a low learning rate: at 5e-4 its loss
+#    doubled in the first 100 steps (0.04 -> 0.11) before it could use the new width.
 $PY models/tools/grow.py --small "$WORK/small.pt" --out "$WORK/large_init.pt" --factor 3
 $PY $T --data data/arith --init "$WORK/large_init.pt" --out "$WORK/large.pt" --layers 3 --heads 12 --hidden 336 \
   --max-positions 640 --batch-tokens 2048 --lr 1.5e-4 --revision-frac 0.25 --level-weights 3,3,2,1.5,1,1 \
   --minutes "${LARGE_MINUTES:-15}" --seed 15 --ckpt-every 50 > "$WORK/large.log" 2>&1 &
 LARGE=$!
-$PY models/tools/train_prm.py --data data/arith --policy "$WORK/small.pt" --out "$WORK/prm.pt" \
-  --samples-cache "$WORK/prm_samples.jsonl" --questions 800 --per-question 8 \
-  --minutes "${PRM_MINUTES:-13}" --seed 3 > "$WORK/prm.log" 2>&1
+# PRM v3 (issue 14): 2 x 4000 questions x 8 samples of the small policy, hard step labels,
+# contrastive slip pairs, LM loss, the LM-surprise score feature; a step-count schedule,
+# checkpointed every 50 steps (--resume: a rerun of a line continues it). The shipped run was
+# steered by the machine it shared (see the PRM card): one process on 32,000 samples with a
+# 2000-step schedule, stretched to 4000 steps at step 950; at step 2300 the second 32,000 samples
+# (stream seed 4) joined and two data-parallel ranks took over. The lines below replay that.
+PRM="--data data/arith --policy $WORK/small.pt --out $WORK/prm.pt --questions 4000 --per-question 8
+     --sample-level-weights 1,1,1.25,1.25,1.25,0.75 --batch-tokens 4096 --lr 3e-4 --warmup 100 --feature lm-surprise
+     --pair-frac 0.35 --lm-weight 1 --rank-weight 1 --dedupe --ckpt-every 50 --resume --seed 3"
+S3="--samples-cache $WORK/prm_samples_v3.jsonl --sample-seeds 3"
+S34="--samples-cache $WORK/prm_samples_v3.jsonl,$WORK/prm_samples_v3_s4.jsonl --sample-seeds 3,4"
+# shellcheck disable=SC2086
+$PY models/tools/train_prm.py $PRM $S34 --sample-only > "$WORK/prm.log" 2>&1
+# shellcheck disable=SC2086
+$PY models/tools/train_prm.py $PRM $S3 --steps 2000 --stop-at 950 >> "$WORK/prm.log" 2>&1
+# shellcheck disable=SC2086
+$PY models/tools/train_prm.py $PRM $S3 --steps 4000 --stop-at 2300 >> "$WORK/prm.log" 2>&1
 wait $LARGE
+export MASTER_ADDR=127.0.0.1 MASTER_PORT=${MASTER_PORT:-29541} WORLD_SIZE=2
+# shellcheck disable=SC2086
+RANK=1 $PY models/tools/train_prm.py $PRM $S34 --steps 4000 > "$WORK/prm_rank1.log" 2>&1 &
+# shellcheck disable=SC2086
+RANK=0 $PY models/tools/train_prm.py $PRM $S34 --steps 4000 >> "$WORK/prm.log" 2>&1
+wait
+unset MASTER_ADDR MASTER_PORT WORLD_SIZE
 
 # 5. export + onnx.checker
 $PY models/tools/export_onnx.py --ckpt "$WORK/small.pt" --outdir models/arith-policy --name arith-policy --kind causal-lm

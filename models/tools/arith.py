@@ -300,6 +300,17 @@ def revision_example(rng, question, n_attempts):
     return prompt(question, atts), gold
 
 
+def policy_example(rng, question, revision_frac):
+    """One policy training example: (token ids of prompt + solution + <eos>, prompt length). A
+    revision prompt (1-4 wrong attempts) with probability revision_frac, else a fresh prompt."""
+    if rng.random() < revision_frac:
+        p, s = revision_example(rng, question, rng.randint(1, MAX_ATTEMPTS))
+    else:
+        p, s = prompt(question), gold_solution(question)
+    pi, si = encode(p), encode(s) + [EOS]
+    return pi + si, len(pi)
+
+
 # ----------------------------------------------------------------------------- model
 def rotate_half(x):
     h = x.shape[-1] // 2
@@ -344,10 +355,14 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, layers, heads, hidden, max_positions, vocab=VOCAB_SIZE, prm=False, rope=True):
+    def __init__(self, layers, heads, hidden, max_positions, vocab=VOCAB_SIZE, prm=False, rope=True, prm_feature=None):
         super().__init__()
         self.cfg = dict(layers=layers, heads=heads, hidden=hidden, max_positions=max_positions,
                         vocab=vocab, prm=prm, rope=rope)
+        if prm_feature:
+            if prm_feature != PRM_FEATURE or not prm:
+                raise ValueError(f"prm_feature must be None or {PRM_FEATURE!r} (and only for a PRM), got {prm_feature!r}")
+            self.cfg["prm_feature"] = prm_feature
         self.tok = nn.Embedding(vocab, hidden)
         self.pos = None if rope else nn.Embedding(max_positions, hidden)
         hd = hidden // heads
@@ -356,7 +371,13 @@ class GPT(nn.Module):
         self.lnf = nn.LayerNorm(hidden)
         self.head = nn.Linear(hidden, vocab, bias=False)
         self.score = nn.Linear(hidden, 1) if prm else None
+        # v3 PRM: a linear read-out of the model's own LM surprise over the solution so far (see
+        # surprise_features), added to the score head's logit
+        self.feat = nn.Linear(N_SURPRISE_FEATURES, 1, bias=False) if prm_feature else None
         self.apply(self._init)
+        if self.feat is not None:
+            with torch.no_grad():  # start as "a surprising token so far makes the step unlikely right"
+                self.feat.weight.copy_(torch.tensor([[-1.0, -0.5, -0.5, -0.5]]))
 
     @staticmethod
     def _init(m):
@@ -397,16 +418,78 @@ class GPT(nn.Module):
         return self.head(h), presents
 
     def prm_scores(self, input_ids, attention_mask):
-        B, T = input_ids.shape
-        pos = torch.arange(T, device=input_ids.device).unsqueeze(0).expand(B, T)
-        h, _ = self.body(input_ids, attention_mask, pos)
-        return torch.sigmoid(self.score(h).squeeze(-1))
+        return torch.sigmoid(self.prm_logits(input_ids, attention_mask))
 
-    def prm_logits(self, input_ids, attention_mask):
+    def prm_logits(self, input_ids, attention_mask, with_lm=False):
+        """Per-position score logits; with_lm also returns the LM logits (joint training)."""
         B, T = input_ids.shape
         pos = torch.arange(T, device=input_ids.device).unsqueeze(0).expand(B, T)
         h, _ = self.body(input_ids, attention_mask, pos)
-        return self.score(h).squeeze(-1)
+        s = self.score(h).squeeze(-1)
+        lm = None
+        if self.feat is not None or with_lm:
+            lm = self.head(h)
+        if self.feat is not None:
+            # detached: the step labels must not teach the LM to be surprised by the right tokens
+            # before a wrong step (the sum features would spread that gradient over the whole
+            # prefix, and the LM got worse in a first try); the LM learns from the LM loss only
+            s = s + self.feat(surprise_features(lm.detach(), input_ids, attention_mask)).squeeze(-1)
+        return (s, lm) if with_lm else s
+
+
+PRM_FEATURE = "lm-surprise"
+N_SURPRISE_FEATURES = 4
+NEWLINE = STOI["\n"]
+
+
+def surprise_features(lm_logits, input_ids, attention_mask):
+    """[B, T, 4] features of the solution tokens up to each position t, from the model's own
+    next-token distribution: u_s = -log p(token_s | tokens < s) (surprise) and g_s = max_v log
+    p(v) - log p(token_s) (how far the token is from the model's own first choice, 0 when it is
+    the argmax). Only solution tokens count (after the prompt's first '\n'). Features: max g,
+    max u, log1p(sum u), log1p(sum g) over s <= t. On this task the canonical solution is unique,
+    so a perfect LM has u = g = 0 on every right prefix and a large surprise at the first wrong
+    token; the PRM learns how far to trust its own LM. Exportable to ONNX opset 14 (LogSoftmax,
+    GatherElements, CumSum, ReduceMax)."""
+    B, T = input_ids.shape
+    lp = torch.log_softmax(lm_logits[:, :-1], dim=-1)
+    u = -lp.gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+    g = lp.max(dim=-1).values + u
+    zero = torch.zeros_like(u[:, :1])
+    u = torch.cat([zero, u], dim=1)
+    g = torch.cat([zero, g], dim=1)
+    nl = (input_ids == NEWLINE).to(u.dtype)
+    sol = ((torch.cumsum(nl, dim=1) - nl) > 0.5).to(u.dtype) * attention_mask.to(u.dtype)
+    u = u * sol
+    g = g * sol
+    ar = torch.arange(T, device=input_ids.device)
+    tri = (ar.unsqueeze(0) <= ar.unsqueeze(1)).to(u.dtype)  # [t, s]: s <= t
+    gmax = (g.unsqueeze(1) * tri).max(dim=-1).values
+    umax = (u.unsqueeze(1) * tri).max(dim=-1).values
+    return torch.stack([gmax, umax, torch.log1p(torch.cumsum(u, dim=1)), torch.log1p(torch.cumsum(g, dim=1))], dim=-1)
+
+
+@torch.no_grad()
+def prm_scores_padded(prm, token_lists):
+    """PRM scores [B, L] for token lists right-padded to the longest (the Java side's layout)."""
+    L = max(len(e) for e in token_lists)
+    ids = torch.full((len(token_lists), L), PAD, dtype=torch.long)
+    for b, e in enumerate(token_lists):
+        ids[b, :len(e)] = torch.tensor(e)
+    return prm.prm_scores(ids, (ids != PAD).long())
+
+
+def init_data_parallel():
+    """(world, rank) from WORLD_SIZE / RANK (MASTER_ADDR / MASTER_PORT set by train.sh); joins the
+    gloo process group when world > 1. On 2 cores two 1-thread processes train ~1.6x faster than
+    one 2-thread process; each rank draws its own seeded data, gradients are averaged."""
+    import os
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", rank=rank, world_size=world)
+    return world, rank
 
 
 def save_ckpt(path, model, extra=None):
@@ -416,7 +499,8 @@ def save_ckpt(path, model, extra=None):
 def load_ckpt(path):
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
-    m = GPT(c["layers"], c["heads"], c["hidden"], c["max_positions"], c["vocab"], c["prm"], c.get("rope", False))
+    m = GPT(c["layers"], c["heads"], c["hidden"], c["max_positions"], c["vocab"], c["prm"], c.get("rope", False),
+            c.get("prm_feature"))
     m.load_state_dict(ck["state"])
     m.eval()
     return m, ck.get("extra", {})
@@ -427,32 +511,35 @@ def load_ckpt(path):
 def generate(model, prompts, temperature=0.8, max_new=160, seed=0, greedy=False):
     """Batched sampling with a KV cache and left padding (the layout the Java side uses).
     Returns the completions as text (up to <eos>, eos excluded)."""
-    g = torch.Generator().manual_seed(seed)
+    dev = next(model.parameters()).device
+    g = torch.Generator(device=dev).manual_seed(seed)
     enc = [encode(p) for p in prompts]
     B = len(enc)
     L = max(len(e) for e in enc)
     maxpos = model.cfg["max_positions"]
     max_new = max(1, min(max_new, maxpos - L))
-    ids = torch.full((B, L), PAD, dtype=torch.long)
-    mask = torch.zeros((B, L + max_new), dtype=torch.long)
+    ids = torch.full((B, L), PAD, dtype=torch.long, device=dev)
+    mask = torch.zeros((B, L + max_new), dtype=torch.long, device=dev)
     for i, e in enumerate(enc):
-        ids[i, L - len(e):] = torch.tensor(e)
+        ids[i, L - len(e):] = torch.tensor(e, device=dev)
         mask[i, L - len(e):L] = 1
     c = model.cfg
     hd = c["hidden"] // c["heads"]
-    caches = [(torch.zeros(B, c["heads"], L + max_new, hd), torch.zeros(B, c["heads"], L + max_new, hd))
+    dt = next(model.parameters()).dtype
+    caches = [(torch.zeros(B, c["heads"], L + max_new, hd, device=dev, dtype=dt),
+               torch.zeros(B, c["heads"], L + max_new, hd, device=dev, dtype=dt))
               for _ in range(c["layers"])]
     pos = (mask[:, :L].cumsum(1) - 1).clamp(min=0)
     logits, _ = model(ids, mask[:, :L], pos, caches=caches, cache_at=0)
     nxt_logits = logits[:, -1, :]
-    out = torch.full((B, max_new), EOS, dtype=torch.long)
-    done = torch.zeros(B, dtype=torch.bool)
+    out = torch.full((B, max_new), EOS, dtype=torch.long, device=dev)
+    done = torch.zeros(B, dtype=torch.bool, device=dev)
     last_pos = pos[:, -1]
     for t in range(max_new):
         if greedy or temperature <= 0:
             nxt = nxt_logits.argmax(-1)
         else:
-            probs = torch.softmax(nxt_logits / temperature, dim=-1)
+            probs = torch.softmax(nxt_logits.float() / temperature, dim=-1)
             nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
         nxt = torch.where(done, torch.full_like(nxt, EOS), nxt)
         out[:, t] = nxt
@@ -463,7 +550,7 @@ def generate(model, prompts, temperature=0.8, max_new=160, seed=0, greedy=False)
         last_pos = last_pos + 1
         logits, _ = model(nxt.unsqueeze(1), mask[:, :L + t + 1], last_pos.unsqueeze(1), caches=caches, cache_at=L + t)
         nxt_logits = logits[:, -1, :]
-    return [decode(o.tolist()) for o in out]
+    return [decode(o.tolist()) for o in out.cpu()]
 
 
 def extract_answer(completion):
@@ -486,6 +573,26 @@ def write_jsonl(path, rows):
     with open(path, "w") as f:
         for r in rows:
             f.write(json.dumps(r) + "\n")
+
+
+def auc(pos_scores, neg_scores):
+    """ROC AUC by the rank sum (ties averaged)."""
+    allv = sorted([(s, 1) for s in pos_scores] + [(s, 0) for s in neg_scores])
+    # rank-sum with ties averaged
+    ranks = {}
+    i = 0
+    rsum = 0.0
+    while i < len(allv):
+        j = i
+        while j < len(allv) and allv[j][0] == allv[i][0]:
+            j += 1
+        r = (i + j + 1) / 2.0
+        rsum += r * sum(1 for k in range(i, j) if allv[k][1] == 1)
+        i = j
+    P, N = len(pos_scores), len(neg_scores)
+    if P == 0 or N == 0:
+        return float("nan")
+    return (rsum - P * (P + 1) / 2.0) / (P * N)
 
 
 # ----------------------------------------------------------------------------- PRM labels
@@ -515,3 +622,65 @@ def step_labels(question, completion):
         k += 1
         pos = nl + 1
     return out
+
+
+# ----------------------------------------------------------------------------- PRM v3 contrastive steps
+SLIP_KINDS = ("digit", "operand", "operator", "answer")
+
+
+def slip_digit(rng, v):
+    """v with exactly one digit changed (same sign and length, no leading zero)."""
+    s = str(abs(v))
+    for _ in range(50):
+        i = rng.randrange(len(s))
+        d = rng.choice([x for x in "0123456789" if x != s[i]])
+        if i == 0 and d == "0" and len(s) > 1:
+            continue
+        w = int(s[:i] + d + s[i + 1:])
+        return -w if v < 0 else w
+    return v + 1 if v >= 0 else v - 1
+
+
+def apply_op(a, op, b):
+    return a * b if op == "*" else (a + b if op == "+" else a - b)
+
+
+def slipped_line(rng, step, kind):
+    """A wrong version of the step line (a, op, b, c) of the given kind: 'digit' one digit of the
+    result; 'operand' one digit of an operand (the result kept, or recomputed from the slipped
+    operand so the line is arithmetically right but does not follow from the question); 'operator'
+    the operator swapped (result recomputed or kept). Never equal to the right line."""
+    a, op, b, c = step
+    right = step_line(step)
+    for _ in range(20):
+        if kind == "digit":
+            line = step_line((a, op, b, slip_digit(rng, c)))
+        elif kind == "operand":
+            if rng.random() < 0.5 or a < 0:
+                b2, a2 = slip_digit(rng, b), a
+            else:
+                a2, b2 = slip_digit(rng, a), b
+            line = step_line((a2, op, b2, apply_op(a2, op, b2) if rng.random() < 0.5 else c))
+        elif kind == "operator":
+            op2 = rng.choice([o for o in "+-*" if o != op])
+            line = step_line((a, op2, b, apply_op(a, op2, b) if rng.random() < 0.5 else c))
+        else:
+            raise ValueError(kind)
+        if line != right:
+            return line
+    return step_line((a, op, b, c + 1))
+
+
+def contrastive_pair(rng, question, kind=None):
+    """(right_text, wrong_text, kind): the same canonical prefix followed by the right next line
+    and by a slipped one ('answer': the answer line with one digit of the answer changed). Texts
+    are completions (after the prompt), each line ending in '\\n'."""
+    steps, ans = solve_steps(question)
+    kind = kind or rng.choice(SLIP_KINDS)
+    k = rng.randrange(len(steps) + 1) if kind != "answer" else len(steps)
+    if k == len(steps) and kind != "answer":
+        k = len(steps) - 1
+    prefix = "".join(step_line(s) + "\n" for s in steps[:k])
+    if kind == "answer":
+        return prefix + f"{ANSWER_MARKER}{ans}\n", prefix + f"{ANSWER_MARKER}{slip_digit(rng, ans)}\n", kind
+    return prefix + step_line(steps[k]) + "\n", prefix + slipped_line(rng, steps[k], kind) + "\n", kind

@@ -74,25 +74,6 @@ def per_level(vals):
     return out
 
 
-def auc(pos_scores, neg_scores):
-    allv = sorted([(s, 1) for s in pos_scores] + [(s, 0) for s in neg_scores])
-    # rank-sum with ties averaged
-    ranks = {}
-    i = 0
-    rsum = 0.0
-    while i < len(allv):
-        j = i
-        while j < len(allv) and allv[j][0] == allv[i][0]:
-            j += 1
-        r = (i + j + 1) / 2.0
-        rsum += r * sum(1 for k in range(i, j) if allv[k][1] == 1)
-        i = j
-    P, N = len(pos_scores), len(neg_scores)
-    if P == 0 or N == 0:
-        return float("nan")
-    return (rsum - P * (P + 1) / 2.0) / (P * N)
-
-
 small, sx = arith.load_ckpt(args.small)
 prompts = [arith.prompt(r["question"]) for r in rows]
 
@@ -158,11 +139,7 @@ if "prm" in parts:
                 labs.append([(len(p) + e, v) for e, v in lb])
             enc = [arith.encode(t)[:small.cfg["max_positions"]] for t in texts]
             L = max(len(e) for e in enc)
-            ids = torch.full((len(enc), L), arith.PAD, dtype=torch.long)
-            for b, e in enumerate(enc):
-                ids[b, :len(e)] = torch.tensor(e)
-            with torch.no_grad():
-                sc = prm.prm_scores(ids, (ids != arith.PAD).long())
+            sc = arith.prm_scores_padded(prm, enc)
             for b, (i, k) in enumerate(part):
                 lb = [(p_, v) for p_, v in labs[b] if p_ < L]
                 for p_, v in lb:
@@ -182,7 +159,7 @@ if "prm" in parts:
                     best, bests = a, final[(i, k)]
             wbon.append(bool(tot) and max(tot, key=tot.get) == r["answer"])
             naive.append(best == r["answer"])
-        metrics["prm"] = {"step_auc": round(auc(step_pos, step_neg), 4), "steps_right": len(step_pos), "steps_wrong": len(step_neg),
+        metrics["prm"] = {"step_auc": round(arith.auc(step_pos, step_neg), 4), "steps_right": len(step_pos), "steps_wrong": len(step_neg),
                           f"weighted_best_of_{args.n}": per_level(wbon), f"naive_best_of_{args.n}": per_level(naive),
                           f"majority_of_{args.n}": per_level(maj)}
         log("prm", json.dumps(metrics["prm"]))

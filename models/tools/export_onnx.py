@@ -120,6 +120,12 @@ if args.kind == "causal-lm":
 else:
     cfg["architecture"] = cfg["architecture"].replace("from position_ids", "positions 0..seq-1 computed inside the model").replace(
         "GELU MLP 4x)", "GELU MLP 4x) with a per-position sigmoid score head")
+    if c.get("prm_feature"):
+        # v3: the score logit adds a linear read-out of the model's own LM surprise over the
+        # solution so far (arith.surprise_features), so the LM head is part of the graph
+        cfg["prm_feature"] = c["prm_feature"]
+        cfg["architecture"] += (", plus a linear read-out of its own LM head's surprise over the solution tokens so far"
+                                " (max and sum of -log p(token) and of the gap to the argmax)")
     cfg["onnx_inputs"] = ["input_ids", "attention_mask"]
     cfg["onnx_outputs"] = ["scores"]
     cfg["score"] = "sigmoid probability that the solution so far can still end in the right answer; read at each step's terminating '\\n'"

@@ -34,14 +34,10 @@ ap.add_argument("--stop-at", type=int, default=0, help="stop after this many ste
 ap.add_argument("--minutes", type=float, default=0.0, help="if > 0: the schedule follows wall time instead of --steps")
 args = ap.parse_args()
 
-# Data parallel over processes (WORLD_SIZE/RANK/MASTER_ADDR/MASTER_PORT set by train.sh): on 2
-# cores two 1-thread processes train ~1.6x faster than one 2-thread process. Each rank draws its
-# own seeded stream; gradients are averaged, only rank 0 logs and saves.
-WORLD = int(os.environ.get("WORLD_SIZE", "1"))
-RANK = int(os.environ.get("RANK", "0"))
+# Data parallel over processes (see arith.init_data_parallel): only rank 0 logs and saves.
+WORLD, RANK = arith.init_data_parallel()
 if WORLD > 1:
     import torch.distributed as dist
-    dist.init_process_group("gloo", rank=RANK, world_size=WORLD)
 torch.manual_seed(args.seed)
 torch.set_num_threads(args.threads)
 rng = random.Random(args.seed + 1000 * RANK)
@@ -74,13 +70,7 @@ opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weigh
 
 
 def example():
-    q, _ = next(stream)
-    if rng.random() < args.revision_frac:
-        p, s = arith.revision_example(rng, q, rng.randint(1, arith.MAX_ATTEMPTS))
-    else:
-        p, s = arith.prompt(q), arith.gold_solution(q)
-    pi, si = arith.encode(p), arith.encode(s) + [arith.EOS]
-    return pi + si, len(pi)
+    return arith.policy_example(rng, next(stream)[0], args.revision_frac)
 
 
 pool = []

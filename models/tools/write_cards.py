@@ -86,7 +86,8 @@ open(os.path.join(args.models, "arith-policy", "MODEL_CARD.md"), "w").write(card
 # ---------------------------------------------------------------- PRM
 c = cfg("arith-prm")
 wb, mj, nb = p.get(f"weighted_best_of_{n}", {}), p.get(f"majority_of_{n}", {}), p.get(f"naive_best_of_{n}", {})
-card = header("arith-prm", c, "Process reward model: a causal transformer (initialised from the small policy) with a sigmoid head; "
+card = header("arith-prm", c, "Process reward model (recipe v3, issue 14): a causal transformer (initialised from the small policy) "
+              "with a sigmoid head plus a linear read-out of its own LM head's surprise over the solution so far; "
               "`scores[b, t]` = probability that the solution up to token t can still end in the right answer. Read it at each "
               "step's terminating `\\n` (including the `\\n` after `A: ...`). Inputs `input_ids`, `attention_mask` (right padding; "
               "positions 0..seq-1 are computed inside the model) -> `scores` [batch, seq].")
@@ -94,13 +95,15 @@ card += ("Labels: a step is right iff it and every step before it equal the cano
          "arithmetically right and the right answer is still reachable; after the first wrong step all steps are wrong); the "
          "answer line is right iff the answer equals the ground truth. Training data: solutions sampled from arith-policy at "
          "T=0.8 on training questions, plus perturbed solutions (one slipped step with the rest consistent with it, a wrong "
-         "answer line, or precedence ignored) and gold solutions.\n\n")
+         "answer line, or precedence ignored), gold solutions, and contrastive pairs (a canonical prefix followed by the right "
+         "next line and by a one-digit slip of its result, an operand slip, a swapped operator or a slipped answer), with an "
+         "LM loss on the right rows. `tools/prm_eval.py` measures the slip pairs by kind.\n\n")
 card += f"## Measured on arith-policy's samples for the test split ({nq} questions x {n} samples, T=0.8)\n\n"
 card += f"- step-level ROC AUC: **{p.get('step_auc', float('nan')):.4f}** ({p.get('steps_right', 0)} right / {p.get('steps_wrong', 0)} wrong steps)\n\n"
 card += table([(f"weighted best-of-{n} (sum of final-step scores per answer) %", wb), (f"majority of {n} %", mj),
                (f"naive best-of-{n} (highest final score) %", nb), ("pass@1 of the policy %", p1)])
 card += "\n### Targets\n\n"
-card += f"- step-level ROC AUC >= 0.90: {p.get('step_auc', 0):.4f} -> {yn(p.get('step_auc', 0) >= 0.90)}\n"
+card += f"- step-level ROC AUC >= 0.95 (issue 14): {p.get('step_auc', 0):.4f} -> {yn(p.get('step_auc', 0) >= 0.95)}\n"
 for m in MID:
     card += f"- weighted best-of-{n} beats majority at level {m}: {wb.get(m, 0):.1f} vs {mj.get(m, 0):.1f} -> {yn(wb.get(m, 0) > mj.get(m, 0))}\n"
 card += M.get("notes", {}).get("arith-prm", "")
