@@ -1,29 +1,50 @@
 #!/usr/bin/env bash
 # End-to-end policy-model throughput of `reckon run` on the ONNX backend (tokens the policy
 # generated per second of wall time, through the actors, batching, PRM scoring and all), for
-# best-of-N and beam search, to compare with the raw decode throughput of bench/onnx-throughput.sh.
+# best-of-N and beam search, to compare with the raw decode throughput of bench/onnx-throughput.sh,
+# and the prompt tokens each question's policy calls really prefilled (a count, not a timing: it
+# does not depend on the machine's load).
 #   bench/onnx-end-to-end.sh [QUESTIONS_PER_LEVEL] [BUDGET]      (defaults: 20, 16)
-# Extra reckon options through RUN_ARGS, e.g. RUN_ARGS="--workers 2".
+# MODES (default "cached uncached"), each run for every strategy in STRATEGIES
+# (default "best-of-n beam:m=4"):
+#   cached      the shipped settings: prefix KV cache, continuous batching, 64 questions at a time
+#   uncached    the same without the prefix cache (RECKON_PREFIX_CACHE_MB=0): every row prefills
+#               its whole prompt, as before the cache
+#   sequential  one question at a time, no cache, one batch in flight: how the Python peers
+#               (search-and-learn) run beam search, without cross-question batching or caching
+# Extra reckon options through RUN_ARGS, e.g. RUN_ARGS="--workers 2". The machine's load average
+# is printed before and after: timings taken on a loaded machine are not comparable with quiet ones.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 per_level=${1:-20}
 budget=${2:-16}
-mvn -q -B -DskipTests package
+modes=${MODES:-cached uncached}
+strategies=${STRATEGIES:-best-of-n beam:m=4}
+[ -n "${SKIP_BUILD:-}" ] || mvn -q -B -DskipTests package
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The first questions of every level (awk, not grep | head: pipefail would trip on SIGPIPE).
 awk -v n="$per_level" 'match($0, /"level": [0-9]+/) { l = substr($0, RSTART + 9, RLENGTH - 9); if (++seen[l] <= n) print }' \
   data/arith/test.jsonl > "$work/questions.jsonl"
-echo "| strategy | questions | wall s | generated tokens | generated tokens/s | prompt+generated tokens/s | PRM tokens/s |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-for strategy in "best-of-n" "beam:m=4"; do
-  start=$(date +%s.%N)
-  java -jar app/target/reckon.jar run --backend onnx --data "$work/questions.jsonl" \
-    --strategy "$strategy" --budget "$budget" --out "$work/out.jsonl" ${RUN_ARGS:-} > "$work/summary.txt" 2>/dev/null
-  end=$(date +%s.%N)
-  python3 - "$work/out.jsonl" "$work/summary.txt" "$strategy" "$start" "$end" <<'PY'
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| strategy | mode | questions | wall s | generated tokens | generated tokens/s | PRM tokens/s | prompt tokens prefilled per question | without cache or sharing | reduction | prefix-cache hits |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for strategy in $strategies; do
+  for mode in $modes; do
+    case "$mode" in
+      cached) env_args=() ;;
+      uncached) env_args=(RECKON_PREFIX_CACHE_MB=0) ;;
+      sequential) env_args=(RECKON_PREFIX_CACHE_MB=0 RECKON_CONCURRENCY=1 RECKON_MAX_IN_FLIGHT=1) ;;
+      *) echo "unknown mode $mode (cached, uncached, sequential)" >&2; exit 2 ;;
+    esac
+    start=$(date +%s.%N)
+    env "${env_args[@]}" java -jar app/target/reckon.jar run --backend onnx --data "$work/questions.jsonl" \
+      --strategy "$strategy" --budget "$budget" --out "$work/out.jsonl" ${RUN_ARGS:-} \
+      > "$work/summary.txt" 2> "$work/stderr.txt"
+    end=$(date +%s.%N)
+    python3 - "$work/out.jsonl" "$work/summary.txt" "$work/stderr.txt" "$strategy" "$mode" "$start" "$end" <<'PY'
 import json, re, sys
-out, summary, strategy, start, end = sys.argv[1:]
+out, summary, stderr, strategy, mode, start, end = sys.argv[1:]
 gen = prompt = prm = n = 0
 for line in open(out):
     c = json.loads(line)["compute"]
@@ -31,6 +52,12 @@ for line in open(out):
 # The run's own wall time (actors up to the last result), not the JVM start.
 m = re.search(r"wall time\s+([0-9.]+) s", open(summary).read())
 wall = float(m.group(1)) if m else float(end) - float(start)
-print(f"| {strategy} | {n} | {wall:.1f} | {gen:,} | {gen / wall:,.0f} | {(gen + prompt) / wall:,.0f} | {prm / wall:,.0f} |")
+# The proposer's own count of every admitted row's prompt: what prefill costs without a cache.
+s = re.search(r"prefill ([0-9,]+) of ([0-9,]+) prompt tokens.*?cache ([0-9.]+) % hits", open(stderr).read())
+prefilled, whole, hits = (int(s.group(1).replace(",", "")), int(s.group(2).replace(",", "")), s.group(3)) if s else (prompt, prompt, "-")
+print(f"| {strategy} | {mode} | {n} | {wall:.1f} | {gen:,} | {gen / wall:,.0f} | {prm / wall:,.0f} "
+      f"| {prompt / n:,.0f} | {whole / n:,.0f} | {whole / max(prefilled, 1):.2f}x | {hits} % |")
 PY
+  done
 done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -32,8 +32,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 /**
  * One model on one device, shared by every question of the node: it collects requests from many
  * questions into a batch (up to {@code batch-size}, or whatever arrived within {@code linger} of
- * an idle worker), runs the model on the blocking dispatcher, and answers each requester. One
- * batch runs at a time; requests that arrive meanwhile form the next one.
+ * an idle worker), runs the model on the blocking dispatcher, and answers each requester. Up to
+ * {@code maxInFlight} batches run at a time (1 unless the model batches continuously, in which
+ * case a batch sent while others decode joins them at the next token boundary); requests that
+ * arrive while none can be sent form the next batch.
  *
  * <p>When the model throws, the batch's requests are failed back to their requesters (who retry,
  * on another worker when there is one) and the worker is restarted with backoff. The queue of
@@ -89,6 +91,8 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     int maxQuestionsInBatch;
     final TreeMap<Integer, Long> batchSizes = new TreeMap<>();
     Compute compute = Compute.ZERO;
+    /** Batches sent to the model and not yet answered; kept through a restart, as they are. */
+    int inFlight;
   }
 
   /**
@@ -96,6 +100,17 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
    */
   static Behavior<Command> create(
       ServiceKey<Command> key, String kind, Backend backend, ReckonSettings.WorkerSettings settings) {
+    return create(key, kind, backend, settings, 1);
+  }
+
+  /**
+   * @param maxInFlight batches sent to the model at once: above 1 only for a model that admits
+   *     new rows into a running batch (continuous batching), where more in flight means a request
+   *     waits at most one token instead of a whole batch
+   */
+  static Behavior<Command> create(
+      ServiceKey<Command> key, String kind, Backend backend, ReckonSettings.WorkerSettings settings,
+      int maxInFlight) {
     return Behaviors.setup(
         context -> {
           context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
@@ -103,7 +118,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
           Behavior<Command> worker =
               Behaviors.setup(
                   ctx -> Behaviors.withTimers(
-                      timers -> new ModelWorker(ctx, timers, kind, backend, settings, state)));
+                      timers -> new ModelWorker(ctx, timers, kind, backend, settings, state, maxInFlight)));
           return Behaviors.supervise(worker)
               .onFailure(
                   ModelFailure.class,
@@ -122,7 +137,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   private final ReckonSettings.WorkerSettings settings;
   private final State state;
   private final Executor blocking;
-  private boolean busy;
+  private final int maxInFlight;
   private boolean flushPending;
 
   private ModelWorker(
@@ -131,7 +146,8 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       String kind,
       Backend backend,
       ReckonSettings.WorkerSettings settings,
-      State state) {
+      State state,
+      int maxInFlight) {
     super(context);
     context.setLoggerName(ModelWorker.class);
     this.context = context;
@@ -141,6 +157,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     this.backend = backend;
     this.settings = settings;
     this.state = state;
+    this.maxInFlight = Math.max(1, maxInFlight);
     this.blocking =
         context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
     if (!state.queue.isEmpty()) {
@@ -171,7 +188,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       return this;
     }
     state.queue.add(work);
-    if (!busy) {
+    if (canSend()) {
       if (state.queue.size() >= settings.batchSize()) {
         runBatch();
       } else {
@@ -194,9 +211,13 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     }
   }
 
+  private boolean canSend() {
+    return state.inFlight < maxInFlight;
+  }
+
   private Behavior<Command> onFlush() {
     flushPending = false;
-    if (!busy && !state.queue.isEmpty()) {
+    if (canSend() && !state.queue.isEmpty()) {
       runBatch();
     }
     return this;
@@ -215,7 +236,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       batch.add(w);
       requests.add(w.request());
     }
-    busy = true;
+    state.inFlight++;
     CompletableFuture<List<? extends ModelReply>> call = new CompletableFuture<>();
     blocking.execute(() -> {
       try {
@@ -229,7 +250,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   }
 
   private Behavior<Command> onBatchDone(BatchDone done) {
-    busy = false;
+    state.inFlight--;
     List<Work> batch = done.batch();
     List<? extends ModelReply> replies = done.replies();
     if (replies == null || replies.size() != batch.size()) {
@@ -248,7 +269,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       w.replyTo().tell(new WorkResult.Done(reply, w.attempt(), name, batch.size()));
     }
     state.maxQuestionsInBatch = Math.max(state.maxQuestionsInBatch, questions.size());
-    if (!state.queue.isEmpty()) {
+    if (!state.queue.isEmpty() && canSend()) {
       if (state.queue.size() >= settings.batchSize()) {
         runBatch();
       } else {
@@ -276,7 +297,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   }
 
   private Behavior<Command> onBatchFailed(BatchFailed failed) {
-    busy = false;
+    state.inFlight--;
     state.failedBatches++;
     Throwable cause = failed.cause();
     if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {

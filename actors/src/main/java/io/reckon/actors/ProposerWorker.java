@@ -18,7 +18,8 @@ public final class ProposerWorker {
 
   public static Behavior<ModelWorker.Command> create(
       Proposer proposer, ReckonSettings.WorkerSettings settings) {
-    return ModelWorker.create(KEY, KIND, batch -> proposer.generate(cast(batch)), settings);
+    int inFlight = proposer.batchesContinuously() ? settings.maxInFlight() : 1;
+    return ModelWorker.create(KEY, KIND, batch -> proposer.generate(cast(batch)), settings, inFlight);
   }
 
   private static List<GenerateRequest> cast(List<ModelRequest> batch) {

@@ -50,10 +50,12 @@ public record ReckonSettings(
       Duration maxBackoff,
       double randomFactor,
       int stashCapacity,
-      String blockingDispatcher) {
+      String blockingDispatcher,
+      int maxInFlight) {
     public WorkerSettings {
       atLeast("reckon.workers.count", count, 1);
       atLeast("reckon.workers.batch-size", batchSize, 1);
+      atLeast("reckon.workers.max-in-flight", maxInFlight, 1);
     }
   }
 
@@ -102,7 +104,8 @@ public record ReckonSettings(
             w.getDuration("restart.max-backoff"),
             w.getDouble("restart.random-factor"),
             w.getInt("restart.stash-capacity"),
-            "reckon.workers.blocking-dispatcher"),
+            "reckon.workers.blocking-dispatcher",
+            w.getInt("max-in-flight")),
         c.getDuration("progress.interval"));
   }
 

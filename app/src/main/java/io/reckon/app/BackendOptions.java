@@ -1,29 +1,50 @@
 package io.reckon.app;
 
 import com.typesafe.config.Config;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The options that choose the models, shared (as a picocli mixin) by every command that runs them. */
+/**
+ * The options that choose the models, shared (as a picocli mixin) by every command that runs them.
+ * API keys are never options: they come from the environment variable that {@code
+ * reckon.models.openai.api-key-env} / {@code reckon.models.pooling.api-key-env} name.
+ */
 final class BackendOptions {
   @Option(names = "--backend", paramLabel = "KIND",
-      description = "onnx: the models named in reckon.models (the shipped ones by default); "
-          + "synthetic: the seeded stand-in (default: reckon.models.backend)")
+      description = "The policy: onnx (the models named in reckon.models, the shipped ones by default), "
+          + "openai (an OpenAI-compatible server, reckon.models.openai) or synthetic (the seeded "
+          + "stand-in) (default: reckon.models.backend)")
   String backend;
 
-  @Option(names = "--model", paramLabel = "DIR",
-      description = "Policy model folder for the onnx backend (default: reckon.models.policy)")
-  Path modelDir;
+  @Option(names = "--model", paramLabel = "DIR|NAME",
+      description = "onnx: the policy model folder (default: reckon.models.policy); openai: the "
+          + "model name the server serves (default: reckon.models.openai.model)")
+  String model;
 
-  @Option(names = "--prm", paramLabel = "DIR",
-      description = "Process reward model folder for the onnx backend (default: reckon.models.prm)")
-  Path prmDir;
+  @Option(names = "--base-url", paramLabel = "URL",
+      description = "openai: the server, e.g. http://127.0.0.1:8000 (default: reckon.models.openai.base-url)")
+  String baseUrl;
+
+  @Option(names = "--prm-backend", paramLabel = "KIND",
+      description = "The verifier: onnx (a local PRM folder), pooling (a PRM behind vLLM's /pooling "
+          + "API, reckon.models.pooling) or synthetic (default: reckon.models.verifier, else "
+          + "synthetic with the synthetic policy and onnx otherwise)")
+  String prmBackend;
+
+  @Option(names = "--prm", paramLabel = "DIR|NAME",
+      description = "onnx: the process reward model folder (default: reckon.models.prm); pooling: "
+          + "the model name the server serves (default: reckon.models.pooling.model)")
+  String prm;
+
+  @Option(names = "--prm-base-url", paramLabel = "URL",
+      description = "pooling: the PRM's server, e.g. http://127.0.0.1:8001 (default: reckon.models.pooling.base-url)")
+  String prmBaseUrl;
 
   Backends load(Config hocon) {
-    return Backends.load(hocon, backend, modelDir, prmDir);
+    return Backends.load(
+        hocon, new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl), System::getenv);
   }
 
-  /** True when the chosen backend is the synthetic stand-in (it only solves arithmetic). */
+  /** True when the chosen policy is the synthetic stand-in (it only solves arithmetic). */
   boolean synthetic(Config hocon) {
     String kind = backend != null ? backend : hocon.getString("reckon.models.backend");
     return "synthetic".equalsIgnoreCase(kind.strip());

@@ -2,77 +2,183 @@ package io.reckon.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.onnx.ModelLoadException;
 import io.reckon.runtime.onnx.OnnxModels;
 import io.reckon.runtime.onnx.OnnxSettings;
+import io.reckon.runtime.openai.OpenAiCompatibleProposer;
+import io.reckon.runtime.openai.OpenAiSettings;
+import io.reckon.runtime.openai.PoolingPrm;
+import io.reckon.runtime.openai.PoolingSettings;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The models a command runs on: one proposer and one verifier, shared by every worker of this
  * node (their calls are thread-safe). Commands get them from here so that choosing a backend is
- * one decision in one place: {@code reckon.models} in the configuration, or {@code --backend}.
+ * one decision in one place: {@code reckon.models} in the configuration, or the backend options.
+ *
+ * <p>The policy and the verifier are chosen separately, so any mix works: the policy is {@code
+ * onnx}, {@code openai} (an OpenAI-compatible server) or {@code synthetic}; the verifier is {@code
+ * onnx}, {@code pooling} (a PRM behind vLLM's pooling API) or {@code synthetic}, and by default
+ * follows the policy ({@code synthetic} with {@code synthetic}, else the local ONNX PRM).
+ *
+ * @param notes what the user should know about the models (e.g. FLOPs that cannot be counted)
  */
-record Backends(Proposer proposer, Verifier verifier) implements AutoCloseable {
+record Backends(Proposer proposer, Verifier verifier, List<String> notes) implements AutoCloseable {
 
-  static final List<String> KINDS = List.of("onnx", "synthetic");
+  static final List<String> KINDS = List.of("onnx", "openai", "synthetic");
+  static final List<String> VERIFIER_KINDS = List.of("onnx", "pooling", "synthetic");
+
+  /** What the command line chose; null fields leave the configuration's choice. */
+  record Choice(
+      String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl) {
+    static final Choice NONE = new Choice(null, null, null, null, null, null);
+  }
 
   /** The seeded stand-in for a policy model and a PRM; it solves only the arithmetic task. */
   static Backends synthetic() {
     SyntheticReasoner model = new SyntheticReasoner();
-    return new Backends(model, model);
+    return new Backends(model, model, List.of());
   }
 
   /**
-   * The backend the configuration names ({@code override}, when not null, wins). Missing or
-   * broken model files are bad input: the message names the file and what was expected.
+   * The models {@code choice} and the configuration name; {@code env} reads the API keys' environment
+   * variables. Every problem is bad input with one line naming the setting or the flag.
    */
-  static Backends load(Config hocon, String override) {
-    return load(hocon, override, null, null);
-  }
-
-  /** As {@link #load(Config, String)}, with model folders that win over the configuration's. */
-  static Backends load(Config hocon, String override, Path policyDir, Path prmDir) {
-    String kind;
+  static Backends load(Config hocon, Choice choice, UnaryOperator<String> env) {
     Config models;
+    String kind;
+    String verifierKind;
     try {
       models = hocon.getConfig("reckon.models");
-      kind = (override != null ? override : models.getString("backend")).strip().toLowerCase(Locale.ROOT);
+      kind = normalize(choice.backend() != null ? choice.backend() : models.getString("backend"));
+      String configured = models.hasPath("verifier") ? models.getString("verifier") : "";
+      verifierKind = normalize(choice.prmBackend() != null ? choice.prmBackend() : configured);
     } catch (ConfigException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
     }
-    switch (kind) {
-      case "synthetic":
-        return synthetic();
-      case "onnx":
-        break;
-      default:
-        throw new Main.BadInput(
-            "unknown backend '" + kind + "': allowed are " + String.join(", ", KINDS));
+    if (!KINDS.contains(kind)) {
+      throw new Main.BadInput("unknown backend '" + kind + "': allowed are " + String.join(", ", KINDS));
     }
-    OnnxSettings settings;
-    try {
-      settings = OnnxSettings.fromMap(models.getConfig("onnx").root().unwrapped());
-    } catch (ConfigException | IllegalArgumentException e) {
-      throw new Main.BadInput("configuration reckon.models.onnx: " + e.getMessage());
+    if (verifierKind.isEmpty()) {
+      verifierKind = kind.equals("synthetic") ? "synthetic" : "onnx";
     }
+    if (!VERIFIER_KINDS.contains(verifierKind)) {
+      throw new Main.BadInput(
+          "unknown PRM backend '" + verifierKind + "': allowed are " + String.join(", ", VERIFIER_KINDS));
+    }
+    if (choice.baseUrl() != null && !kind.equals("openai")) {
+      throw new Main.BadInput("--base-url is for --backend openai (the backend is " + kind + ")");
+    }
+    if (choice.prmBaseUrl() != null && !verifierKind.equals("pooling")) {
+      throw new Main.BadInput("--prm-base-url is for --prm-backend pooling (the PRM backend is " + verifierKind + ")");
+    }
+    if (kind.equals("synthetic") && verifierKind.equals("synthetic")) {
+      return synthetic();
+    }
+    List<String> notes = new ArrayList<>();
     Proposer proposer = null;
     try {
-      proposer = OnnxModels.loadProposer(
-          policyDir != null ? policyDir : Path.of(models.getString("policy")), settings);
-      Verifier verifier = OnnxModels.loadVerifier(
-          prmDir != null ? prmDir : Path.of(models.getString("prm")), settings);
-      return new Backends(proposer, verifier);
-    } catch (ModelLoadException e) {
+      proposer = switch (kind) {
+        case "synthetic" -> new SyntheticReasoner();
+        case "openai" -> openAi(models, choice, env, notes);
+        default -> onnxProposer(models, choice);
+      };
+      Verifier verifier = switch (verifierKind) {
+        case "synthetic" -> proposer instanceof SyntheticReasoner s ? s : new SyntheticReasoner();
+        case "pooling" -> pooling(models, choice, env, notes);
+        default -> onnxVerifier(models, choice);
+      };
+      return new Backends(proposer, verifier, List.copyOf(notes));
+    } catch (RuntimeException e) {
       if (proposer != null) {
         proposer.close();
       }
+      throw e;
+    }
+  }
+
+  private static String normalize(String kind) {
+    return kind.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static OnnxSettings onnxSettings(Config models) {
+    try {
+      return OnnxSettings.fromMap(models.getConfig("onnx").root().unwrapped());
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration reckon.models.onnx: " + e.getMessage());
+    }
+  }
+
+  private static Proposer onnxProposer(Config models, Choice choice) {
+    try {
+      return OnnxModels.loadProposer(
+          Path.of(choice.model() != null ? choice.model() : models.getString("policy")), onnxSettings(models));
+    } catch (ModelLoadException e) {
       throw new Main.BadInput(e.getMessage());
     }
+  }
+
+  private static Verifier onnxVerifier(Config models, Choice choice) {
+    try {
+      return OnnxModels.loadVerifier(
+          Path.of(choice.prm() != null ? choice.prm() : models.getString("prm")), onnxSettings(models));
+    } catch (ModelLoadException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
+  }
+
+  /** The section {@code name} of reckon.models with the command line's values laid over it. */
+  private static Map<String, Object> section(Config models, String name, String baseUrl, String model) {
+    Config section = models.hasPath(name) ? models.getConfig(name) : ConfigFactory.empty();
+    if (baseUrl != null) {
+      section = section.withValue("base-url", ConfigValueFactory.fromAnyRef(baseUrl));
+    }
+    if (model != null) {
+      section = section.withValue("model", ConfigValueFactory.fromAnyRef(model));
+    }
+    return section.root().unwrapped();
+  }
+
+  private static Proposer openAi(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
+    OpenAiSettings settings;
+    try {
+      settings = OpenAiSettings.fromMap(section(models, "openai", choice.baseUrl(), choice.model()), env);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput(e.getMessage() + hint("--base-url URL --model NAME"));
+    }
+    if (!settings.parametersKnown()) {
+      notes.add("note: the policy's parameter count is unknown (reckon.models.openai.parameters = 0), "
+          + "so its FLOPs are reported as 0; tokens are the server's usage counts");
+    }
+    return new OpenAiCompatibleProposer(settings);
+  }
+
+  private static Verifier pooling(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
+    PoolingSettings settings;
+    try {
+      settings = PoolingSettings.fromMap(section(models, "pooling", choice.prmBaseUrl(), choice.prm()), env);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput(e.getMessage() + hint("--prm-base-url URL --prm NAME"));
+    }
+    if (!settings.parametersKnown()) {
+      notes.add("note: the PRM's parameter count is unknown (reckon.models.pooling.parameters = 0), "
+          + "so its FLOPs are reported as 0; tokens are the server's usage counts");
+    }
+    return new PoolingPrm(settings);
+  }
+
+  private static String hint(String flags) {
+    return " (or give " + flags + ")";
   }
 
   /** Names of the models, as a learned policy records them (a policy is only valid for them). */

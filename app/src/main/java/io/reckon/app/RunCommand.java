@@ -292,6 +292,7 @@ final class RunCommand implements Callable<Integer> {
     try (Backends models = backendOptions.load(in.config());
         BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       checkModels(in, models.names());
+      models.notes().forEach(err::println);
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         for (int k = 0; k < in.workers(); k++) {
           ctx.spawn(ProposerWorker.create(models.proposer(), s.workers()), "proposer-" + k);
@@ -305,7 +306,9 @@ final class RunCommand implements Callable<Integer> {
       });
       ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", in.config());
       try {
-        return end.get();
+        RunSupervisor.Event last = end.get();
+        models.proposer().stats().ifPresent(stats -> err.println(stats.describe()));
+        return last;
       } catch (ExecutionException e) {
         throw e.getCause() instanceof Exception ex ? ex : e;
       } finally {

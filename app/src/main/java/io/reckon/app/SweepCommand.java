@@ -113,6 +113,7 @@ final class SweepCommand implements Callable<Integer> {
     SweepProgress progress = new SweepProgress(err, ProgressDisplay.onTerminal(), settings.progressInterval());
     try (Backends backends = backendOptions.load(ConfigFactory.load())) {
       models = backends.names();
+      backends.notes().forEach(err::println);
       SyncDriver driver = new SyncDriver(
           backends.proposer()::generate, backends.verifier()::score);
       try {

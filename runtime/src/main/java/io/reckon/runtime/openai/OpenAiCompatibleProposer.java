@@ -1,6 +1,5 @@
 package io.reckon.runtime.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,33 +9,19 @@ import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import io.reckon.runtime.PromptFormat;
 import io.reckon.runtime.Proposer;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Proposer} over an OpenAI-compatible {@code /v1/completions} endpoint (vLLM, SGLang,
- * llama.cpp server). Each request of a batch is one HTTP call with {@code n} = samples, sent
- * concurrently over one pooled {@link HttpClient}; a 429, a 5xx, a timeout or a dropped connection
- * is retried with exponential back-off (honouring {@code Retry-After}), anything else fails at
- * once with the server's answer in the message.
+ * llama.cpp server), or {@code /v1/chat/completions} for chat-only servers ({@code api = chat}).
+ * Each request of a batch is one HTTP call with {@code n} = samples, sent concurrently through
+ * {@link HttpJsonClient} (pooled connections, a per-server concurrency limit); a 429, a 5xx, a
+ * timeout or a dropped connection is retried with exponential back-off (honouring {@code
+ * Retry-After}), anything else fails at once with the server's answer in the message.
  *
  * <p>Text is cut into steps here, as the ONNX backend does: at the step delimiter once {@code
  * maxSteps} lines are written, after the answer line, or where the server stopped. With {@code
@@ -46,39 +31,22 @@ import org.slf4j.LoggerFactory;
  * <p>Accounting: prompt tokens are the server's {@code usage.prompt_tokens} per returned row (as if
  * each row read the prompt, like the ONNX backend's rows), generated tokens its {@code
  * usage.completion_tokens}; a row's log-probability is the sum of the server's {@code
- * token_logprobs} (0 when the server returns none). Seeds are passed on as {@code seed}; whether
+ * token_logprobs} (0 when the server returns none). FLOPs are 2 · the configured parameter count ·
+ * tokens, 0 when the count is not configured. Seeds are passed on as {@code seed}; whether
  * samples reproduce is up to the server.
  */
 public final class OpenAiCompatibleProposer implements Proposer {
-  private static final Logger log = LoggerFactory.getLogger(OpenAiCompatibleProposer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final OpenAiSettings settings;
-  private final HttpClient client;
+  private final HttpJsonClient http;
   private final URI endpoint;
-  private final ExecutorService pool;
 
   public OpenAiCompatibleProposer(OpenAiSettings settings) {
     this.settings = settings;
     this.endpoint = settings.completionsUri();
-    AtomicInteger n = new AtomicInteger();
-    // Callers block on I/O only; a pool bounded by max-concurrent-requests keeps the server from
-    // seeing more than that many calls at once from this proposer.
-    this.pool =
-        Executors.newFixedThreadPool(
-            settings.maxConcurrentRequests(),
-            r -> {
-              Thread t = new Thread(r, "openai-proposer-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     // One client keeps its connections alive between calls: the pool the calls share.
-    // HTTP/1.1 because inference servers commonly speak only that, and an h2c upgrade costs a trip.
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(settings.connectTimeout())
-            .build();
+    this.http = new HttpJsonClient(settings.server(), "openai-proposer");
   }
 
   public OpenAiSettings settings() {
@@ -95,50 +63,34 @@ public final class OpenAiCompatibleProposer implements Proposer {
     return settings.model();
   }
 
+  /** Concurrent calls are merged: the decode loop (or the server) batches continuously. */
+  @Override
+  public boolean batchesContinuously() {
+    return true;
+  }
+
   @Override
   public void close() {
-    pool.shutdownNow();
+    http.close();
   }
 
   @Override
   public List<GenerateReply> generate(List<GenerateRequest> batch) {
-    if (batch.size() == 1) {
-      return List.of(generate(batch.get(0)));
-    }
-    List<Future<GenerateReply>> futures = new ArrayList<>(batch.size());
-    try {
-      for (GenerateRequest r : batch) {
-        futures.add(pool.submit(() -> generate(r)));
-      }
-      List<GenerateReply> replies = new ArrayList<>(batch.size());
-      for (Future<GenerateReply> f : futures) {
-        replies.add(f.get());
-      }
-      return replies;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new OpenAiException("interrupted while waiting for " + endpoint, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new OpenAiException("call to " + endpoint + " failed: " + e.getCause(), e.getCause());
-    } finally {
-      // One failed call fails the batch; the others need not run on.
-      for (Future<GenerateReply> f : futures) {
-        f.cancel(true);
-      }
-    }
+    return http.map(batch, (GenerateRequest r) -> generate(r), endpoint);
   }
 
   private GenerateReply generate(GenerateRequest r) {
     PromptFormat format = settings.format();
-    String prompt = format.prompt(r.question(), r.attempts(), r.prefix());
     boolean greedy = r.temperature() == 0;
     int n = greedy ? 1 : r.samples();
+    boolean chat = settings.api() == OpenAiSettings.Api.CHAT;
     ObjectNode body = JSON.createObjectNode();
     body.put("model", settings.model());
-    body.put("prompt", prompt);
+    if (chat) {
+      messages(body, format, r);
+    } else {
+      body.put("prompt", format.prompt(r.question(), r.attempts(), r.prefix()));
+    }
     body.put("n", n);
     body.put("max_tokens", settings.maxTokens());
     body.put("temperature", r.temperature());
@@ -146,7 +98,11 @@ public final class OpenAiCompatibleProposer implements Proposer {
       body.put("top_p", settings.topP());
     }
     body.put("seed", r.seed());
-    body.put("logprobs", 1);
+    if (chat) {
+      body.put("logprobs", true);
+    } else {
+      body.put("logprobs", 1);
+    }
     if (r.maxSteps() == 1) {
       body.putArray("stop").add(format.stepDelimiter());
     }
@@ -166,94 +122,39 @@ public final class OpenAiCompatibleProposer implements Proposer {
         2.0 * settings.parameters() * (promptTokens + generated));
   }
 
+  /**
+   * The chat form of the prompt: the question (and earlier attempts) as the user's message; the
+   * steps already fixed, if any, as an assistant message that the server continues instead of
+   * starting a new one ({@code continue_final_message}, {@code add_generation_prompt = false}:
+   * vLLM's and SGLang's extensions of the chat API).
+   */
+  private static void messages(ObjectNode body, PromptFormat format, GenerateRequest r) {
+    ArrayNode messages = body.putArray("messages");
+    messages.addObject().put("role", "user").put("content", format.prompt(r.question(), r.attempts(), List.of()));
+    if (!r.prefix().isEmpty()) {
+      StringBuilder steps = new StringBuilder();
+      for (String step : r.prefix()) {
+        steps.append(step).append(format.stepDelimiter());
+      }
+      messages.addObject().put("role", "assistant").put("content", steps.toString());
+      body.put("continue_final_message", true);
+      body.put("add_generation_prompt", false);
+    }
+  }
+
   private JsonNode post(ObjectNode body, GenerateRequest r) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(endpoint)
-            .timeout(settings.requestTimeout())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-    if (!settings.apiKey().isEmpty()) {
-      b.header("Authorization", "Bearer " + settings.apiKey());
-    }
-    HttpRequest request = b.build();
     String where = "request " + r.requestId() + " of question " + r.questionId() + " to " + endpoint;
-    for (int attempt = 0; ; attempt++) {
-      boolean last = attempt >= settings.maxRetries();
-      String failure;
-      Duration retryAfter = null;
-      try {
-        HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        int status = resp.statusCode();
-        if (status == 200) {
-          return body(resp.body(), where);
-        }
-        failure = "HTTP " + status + ": " + excerpt(resp.body());
-        if (status != 429 && status < 500) {
-          throw new OpenAiException(where + " was refused (not retried): " + failure);
-        }
-        retryAfter = resp.headers().firstValue("Retry-After").map(OpenAiCompatibleProposer::seconds).orElse(null);
-      } catch (HttpTimeoutException e) {
-        failure = "timed out (" + e.getMessage() + "; connect-timeout " + settings.connectTimeout()
-            + ", request-timeout " + settings.requestTimeout() + ")";
-      } catch (ConnectException e) {
-        failure = "cannot connect (" + e + ")";
-      } catch (IOException e) {
-        failure = "I/O error (" + e + ")";
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new OpenAiException(where + " was interrupted", e);
-      }
-      if (last) {
-        throw new OpenAiException(
-            where + " failed after " + (attempt + 1) + " tries; last: " + failure);
-      }
-      Duration wait = backoff(attempt, retryAfter);
-      log.warn("{} failed ({}); try {} of {} in {} ms", where, failure, attempt + 2, settings.maxRetries() + 1, wait.toMillis());
-      try {
-        Thread.sleep(wait.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new OpenAiException(where + " was interrupted", e);
-      }
-    }
+    return http.post(endpoint, body, where, "a JSON object with 'choices'",
+        node -> node.isObject() && node.path("choices").isArray());
   }
 
   /** initial · 2^attempt with jitter in [50 %, 100 %], never above max-backoff. */
   Duration backoff(int attempt, Duration retryAfter) {
-    long max = settings.maxBackoff().toMillis();
-    if (retryAfter != null) {
-      return Duration.ofMillis(Math.min(max, retryAfter.toMillis()));
-    }
-    long base = Math.min(max, settings.initialBackoff().toMillis() << Math.min(attempt, 30));
-    // Jitter spreads the retries of many workers that failed together.
-    return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-  }
-
-  private static Duration seconds(String header) {
-    try {
-      return Duration.ofMillis(Math.round(Double.parseDouble(header.strip()) * 1000));
-    } catch (NumberFormatException e) {
-      return null; // an HTTP date: fall back to our own back-off
-    }
-  }
-
-  private static JsonNode body(String text, String where) {
-    try {
-      JsonNode node = JSON.readTree(text);
-      if (node == null || !node.isObject() || !node.path("choices").isArray()) {
-        throw new OpenAiException(
-            where + " returned a malformed body (expected a JSON object with 'choices'): " + excerpt(text));
-      }
-      return node;
-    } catch (JsonProcessingException e) {
-      throw new OpenAiException(
-          where + " returned a malformed body (not JSON: " + e.getOriginalMessage() + "): " + excerpt(text), e);
-    }
+    return http.backoff(attempt, retryAfter);
   }
 
   private static String excerpt(String s) {
-    String t = s == null ? "" : s.strip();
-    return t.length() <= 300 ? t : t.substring(0, 300) + "...";
+    return HttpJsonClient.excerpt(s);
   }
 
   private List<Continuation> parse(JsonNode response, int n, GenerateRequest r, int tokensIfUnsaid) {
@@ -267,7 +168,7 @@ public final class OpenAiCompatibleProposer implements Proposer {
     for (int i = 0; i < n; i++) {
       JsonNode c = choices.get(i);
       int index = c.path("index").asInt(i);
-      if (index < 0 || index >= n || rows[index] != null || !c.path("text").isTextual()) {
+      if (index < 0 || index >= n || rows[index] != null || !text(c).isTextual()) {
         throw new OpenAiException(
             where + " returned a malformed choice (expected a unique index < " + n + " and a text): "
                 + excerpt(c.toString()));
@@ -279,7 +180,7 @@ public final class OpenAiCompatibleProposer implements Proposer {
 
   private Continuation continuation(JsonNode choice, GenerateRequest r, int tokensIfUnsaid) {
     PromptFormat format = settings.format();
-    String text = choice.get("text").asText();
+    String text = text(choice).asText();
     String finish = choice.path("finish_reason").asText("");
     String delimiter = format.stepDelimiter();
     List<String> steps = new ArrayList<>();
@@ -321,7 +222,13 @@ public final class OpenAiCompatibleProposer implements Proposer {
     JsonNode tokenLogprobs = logprobs.path("token_logprobs");
     double logProb = 0;
     int tokens = tokensIfUnsaid;
-    if (tokenLogprobs.isArray()) {
+    if (logprobs.path("content").isArray()) {
+      // The chat API's shape: one object per token with its "logprob".
+      tokens = logprobs.path("content").size();
+      for (JsonNode t : logprobs.path("content")) {
+        logProb += t.path("logprob").asDouble(0);
+      }
+    } else if (tokenLogprobs.isArray()) {
       tokens = tokenLogprobs.size();
       for (JsonNode lp : tokenLogprobs) {
         if (lp.isNumber()) {
@@ -330,6 +237,11 @@ public final class OpenAiCompatibleProposer implements Proposer {
       }
     }
     return new Continuation(steps, finished, tokens, logProb);
+  }
+
+  /** A choice's text: {@code text} in the completions API, {@code message.content} in chat. */
+  private static JsonNode text(JsonNode choice) {
+    return choice.has("message") ? choice.path("message").path("content") : choice.path("text");
   }
 
   /**

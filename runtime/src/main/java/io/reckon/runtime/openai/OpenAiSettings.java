@@ -6,233 +6,195 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.UnaryOperator;
 
 /**
- * How to reach an OpenAI-compatible completions server (vLLM, SGLang, llama.cpp server) and what
- * to ask it for. Read once from configuration through {@link #fromMap}.
+ * How to reach an OpenAI-compatible server (vLLM, SGLang, llama.cpp server) as the policy, and
+ * what to ask it for. Read once from configuration ({@code reckon.models.openai}) through {@link
+ * #fromMap}.
  *
- * @param baseUrl the server, e.g. {@code http://127.0.0.1:8000} or {@code .../v1}
+ * @param server where the server is, its key, timeouts, retries and concurrency limit
  * @param model the model name the server expects in {@code "model"}
- * @param parameters the model's parameter count, for FLOPs (the server does not say)
- * @param apiKey sent as a bearer token when not empty
+ * @param parameters the model's parameter count, for FLOPs; 0 when unknown (FLOPs are then
+ *     reported as 0, and the backend says so at start-up)
+ * @param api {@code completions} ({@code /v1/completions}, the prompt continued as text) or
+ *     {@code chat} ({@code /v1/chat/completions}, for chat-only servers: the question as the user
+ *     message, the steps so far as an assistant message the server continues)
  * @param maxTokens {@code max_tokens} of each request
  * @param topP {@code top_p} for sampled requests
- * @param connectTimeout to open a connection
- * @param requestTimeout for one whole response; a slower one counts as a failed try
- * @param maxRetries further tries after a 429, a 5xx, a timeout or a broken connection
- * @param initialBackoff wait before the first retry; doubled for each further one
- * @param maxBackoff longest wait between tries (also caps a server's Retry-After)
- * @param maxConcurrentRequests HTTP requests of one batch in flight at once
  * @param format the model's text format (prompt, step delimiter, answer marker)
  */
 public record OpenAiSettings(
-    String baseUrl,
+    ServerSettings server,
     String model,
     long parameters,
-    String apiKey,
+    Api api,
     int maxTokens,
     double topP,
-    Duration connectTimeout,
-    Duration requestTimeout,
-    int maxRetries,
-    Duration initialBackoff,
-    Duration maxBackoff,
-    int maxConcurrentRequests,
     PromptFormat format) {
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
+  /** Which endpoint generates. */
+  public enum Api {
+    COMPLETIONS,
+    CHAT
+  }
 
   public OpenAiSettings {
-    if (baseUrl == null || baseUrl.isBlank()) {
-      throw new IllegalArgumentException("openai base-url is required, e.g. http://127.0.0.1:8000");
-    }
-    baseUrl = baseUrl.strip();
-    while (baseUrl.endsWith("/")) {
-      baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
-    }
-    URI uri;
-    try {
-      uri = URI.create(baseUrl);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("openai base-url is not a URL: '" + baseUrl + "'");
-    }
-    if (uri.getScheme() == null
-        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-        || uri.getHost() == null) {
-      throw new IllegalArgumentException(
-          "openai base-url must be an http(s) URL with a host, was '" + baseUrl + "'");
+    if (server == null) {
+      throw new IllegalArgumentException("openai server settings are required");
     }
     if (model == null || model.isBlank()) {
-      throw new IllegalArgumentException("openai model is required (the name the server serves)");
-    }
-    if (parameters <= 0) {
       throw new IllegalArgumentException(
-          "openai parameters must be > 0 (the model's parameter count, for FLOPs), was " + parameters);
+          "openai model is required (the name the server serves, e.g. --model Qwen/Qwen2.5-Math-1.5B-Instruct)");
     }
-    apiKey = apiKey == null ? "" : apiKey;
+    if (parameters < 0) {
+      throw new IllegalArgumentException(
+          "openai parameters must be >= 0 (the model's parameter count for FLOPs; 0 = unknown), was "
+              + parameters);
+    }
+    if (api == null) {
+      throw new IllegalArgumentException("openai api is required (completions or chat)");
+    }
     if (maxTokens < 1) {
       throw new IllegalArgumentException("openai max-tokens must be >= 1, was " + maxTokens);
     }
     if (!(topP > 0 && topP <= 1)) {
       throw new IllegalArgumentException("openai top-p must be in (0, 1], was " + topP);
     }
-    positive("connect-timeout", connectTimeout);
-    positive("request-timeout", requestTimeout);
-    positive("initial-backoff", initialBackoff);
-    positive("max-backoff", maxBackoff);
-    if (maxRetries < 0) {
-      throw new IllegalArgumentException("openai max-retries must be >= 0, was " + maxRetries);
-    }
-    if (maxConcurrentRequests < 1) {
-      throw new IllegalArgumentException(
-          "openai max-concurrent-requests must be >= 1, was " + maxConcurrentRequests);
-    }
     if (format == null) {
       throw new IllegalArgumentException("openai format is required");
-    }
-  }
-
-  private static void positive(String name, Duration d) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("openai " + name + " must be > 0, was " + d);
     }
   }
 
   /** Defaults for everything but where the server is and what it serves. */
   public static OpenAiSettings of(String baseUrl, String model, long parameters) {
     return new OpenAiSettings(
-        baseUrl, model, parameters, "", 256, 1.0, Duration.ofSeconds(5), Duration.ofSeconds(120), 4,
-        Duration.ofMillis(250), Duration.ofSeconds(10), 16, PromptFormat.ARITH);
+        ServerSettings.of(baseUrl), model, parameters, Api.COMPLETIONS, 256, 1.0, PromptFormat.ARITH);
   }
 
-  /** The completions endpoint: {@code /v1/completions} under the base URL. */
+  public String baseUrl() {
+    return server.baseUrl();
+  }
+
+  public String apiKey() {
+    return server.apiKey();
+  }
+
+  public Duration connectTimeout() {
+    return server.connectTimeout();
+  }
+
+  public Duration requestTimeout() {
+    return server.requestTimeout();
+  }
+
+  public int maxRetries() {
+    return server.maxRetries();
+  }
+
+  public Duration initialBackoff() {
+    return server.initialBackoff();
+  }
+
+  public Duration maxBackoff() {
+    return server.maxBackoff();
+  }
+
+  public int maxConcurrentRequests() {
+    return server.maxConcurrentRequests();
+  }
+
+  /** Whether FLOPs can be counted: the parameter count was configured. */
+  public boolean parametersKnown() {
+    return parameters > 0;
+  }
+
+  /** The endpoint that generates: {@code /v1/completions} or {@code /v1/chat/completions}. */
   public URI completionsUri() {
-    return URI.create(baseUrl.endsWith("/v1") ? baseUrl + "/completions" : baseUrl + "/v1/completions");
+    return server.v1(api == Api.CHAT ? "chat/completions" : "completions");
+  }
+
+  public OpenAiSettings withServer(ServerSettings s) {
+    return new OpenAiSettings(s, model, parameters, api, maxTokens, topP, format);
   }
 
   public OpenAiSettings withTimeouts(Duration connect, Duration request) {
-    return new OpenAiSettings(
-        baseUrl, model, parameters, apiKey, maxTokens, topP, connect, request, maxRetries,
-        initialBackoff, maxBackoff, maxConcurrentRequests, format);
+    return withServer(server.withTimeouts(connect, request));
   }
 
   public OpenAiSettings withRetries(int retries, Duration initial, Duration max) {
-    return new OpenAiSettings(
-        baseUrl, model, parameters, apiKey, maxTokens, topP, connectTimeout, requestTimeout, retries,
-        initial, max, maxConcurrentRequests, format);
-  }
-
-  public OpenAiSettings withMaxTokens(int tokens) {
-    return new OpenAiSettings(
-        baseUrl, model, parameters, apiKey, tokens, topP, connectTimeout, requestTimeout, maxRetries,
-        initialBackoff, maxBackoff, maxConcurrentRequests, format);
+    return withServer(server.withRetries(retries, initial, max));
   }
 
   public OpenAiSettings withApiKey(String key) {
-    return new OpenAiSettings(
-        baseUrl, model, parameters, key, maxTokens, topP, connectTimeout, requestTimeout, maxRetries,
-        initialBackoff, maxBackoff, maxConcurrentRequests, format);
+    return withServer(server.withApiKey(key));
+  }
+
+  public OpenAiSettings withMaxTokens(int tokens) {
+    return new OpenAiSettings(server, model, parameters, api, tokens, topP, format);
+  }
+
+  public OpenAiSettings withApi(Api a) {
+    return new OpenAiSettings(server, model, parameters, a, maxTokens, topP, format);
+  }
+
+  public OpenAiSettings withModel(String m) {
+    return new OpenAiSettings(server, m, parameters, api, maxTokens, topP, format);
   }
 
   public OpenAiSettings withFormat(PromptFormat f) {
-    return new OpenAiSettings(
-        baseUrl, model, parameters, apiKey, maxTokens, topP, connectTimeout, requestTimeout, maxRetries,
-        initialBackoff, maxBackoff, maxConcurrentRequests, f);
+    return new OpenAiSettings(server, model, parameters, api, maxTokens, topP, f);
+  }
+
+  /** As {@link #fromMap(Map, UnaryOperator)}, with the key read from the process environment. */
+  public static OpenAiSettings fromMap(Map<String, ?> values) {
+    return fromMap(values, System::getenv);
   }
 
   /**
-   * Reads settings from plain values. Required: {@code base-url}, {@code model}, {@code
-   * parameters}. Optional: {@code api-key}, {@code max-tokens}, {@code top-p}, {@code
-   * connect-timeout}, {@code request-timeout}, {@code max-retries}, {@code initial-backoff},
-   * {@code max-backoff}, {@code max-concurrent-requests}. Durations are milliseconds as a number
-   * or a string such as {@code 500ms}, {@code 30s}, {@code 2m}. The text format is the shipped
-   * models' unless the caller sets another with {@link #withFormat}.
+   * Reads settings from plain values. Required: {@code base-url}, {@code model}. Optional: {@code
+   * parameters} (0 = unknown), {@code api} ({@code completions} or {@code chat}), {@code
+   * max-tokens}, {@code top-p}, and the server keys of {@link ServerSettings} ({@code
+   * api-key-env}, timeouts, retries, {@code max-concurrent-requests}). Durations are milliseconds
+   * as a number or a string such as {@code 500ms}, {@code 30s}, {@code 2m}. The text format is
+   * the shipped models' unless the caller sets another with {@link #withFormat}.
    */
-  public static OpenAiSettings fromMap(Map<String, ?> values) {
-    Object url = find(values, "baseurl");
-    Object model = find(values, "model");
-    Object params = find(values, "parameters");
-    if (url == null || model == null || params == null) {
-      throw new IllegalArgumentException(
-          "openai settings need base-url, model and parameters; got " + values.keySet());
-    }
-    OpenAiSettings d = of(String.valueOf(url), String.valueOf(model), longValue("parameters", params));
-    String apiKey = d.apiKey;
+  public static OpenAiSettings fromMap(Map<String, ?> values, UnaryOperator<String> env) {
+    String scope = "reckon.models.openai";
+    ServerSettings server = ServerSettings.read(scope, values, env);
+    String model = ServerSettings.model(scope, values, "--model");
+    OpenAiSettings d = of(server.baseUrl(), model, 0).withServer(server);
+    long parameters = 0;
+    Api api = d.api;
     int maxTokens = d.maxTokens;
     double topP = d.topP;
-    Duration connect = d.connectTimeout;
-    Duration request = d.requestTimeout;
-    int retries = d.maxRetries;
-    Duration initial = d.initialBackoff;
-    Duration max = d.maxBackoff;
-    int concurrent = d.maxConcurrentRequests;
-    for (Map.Entry<String, ?> e : values.entrySet()) {
+    for (Map.Entry<String, ?> e : ServerSettings.others(values)) {
       String key = e.getKey();
       Object v = e.getValue();
-      switch (normalize(key)) {
-        case "baseurl", "model", "parameters" -> { }
-        case "apikey" -> apiKey = String.valueOf(v);
-        case "maxtokens" -> maxTokens = (int) longValue(key, v);
-        case "topp" -> topP = doubleValue(key, v);
-        case "connecttimeout" -> connect = duration(key, v);
-        case "requesttimeout" -> request = duration(key, v);
-        case "maxretries" -> retries = (int) longValue(key, v);
-        case "initialbackoff" -> initial = duration(key, v);
-        case "maxbackoff" -> max = duration(key, v);
-        case "maxconcurrentrequests" -> concurrent = (int) longValue(key, v);
+      switch (SettingValues.normalize(key)) {
+        case "parameters" -> parameters = SettingValues.integer(scope, key, v);
+        case "api" -> api = api(scope, v);
+        case "maxtokens" -> maxTokens = (int) SettingValues.integer(scope, key, v);
+        case "topp" -> topP = SettingValues.number(scope, key, v);
         default -> throw new IllegalArgumentException(
-            "unknown openai setting '" + key + "' (known: base-url, model, parameters, api-key, "
-                + "max-tokens, top-p, connect-timeout, request-timeout, max-retries, "
-                + "initial-backoff, max-backoff, max-concurrent-requests)");
+            "unknown setting " + scope + "." + key + " (known: model, parameters, api, max-tokens, "
+                + "top-p, " + ServerSettings.KEY_NAMES + ")");
       }
     }
-    return new OpenAiSettings(
-        d.baseUrl, d.model, d.parameters, apiKey, maxTokens, topP, connect, request, retries, initial,
-        max, concurrent, d.format);
-  }
-
-  private static Object find(Map<String, ?> values, String normalized) {
-    for (Map.Entry<String, ?> e : values.entrySet()) {
-      if (normalize(e.getKey()).equals(normalized)) {
-        return e.getValue();
-      }
+    try {
+      return new OpenAiSettings(server, d.model, parameters, api, maxTokens, topP, d.format);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(scope + ": " + e.getMessage());
     }
-    return null;
   }
 
-  private static String normalize(String key) {
-    return SettingValues.normalize(key);
-  }
-
-  private static long longValue(String key, Object v) {
-    return SettingValues.integer("openai", key, v);
-  }
-
-  private static double doubleValue(String key, Object v) {
-    return SettingValues.number("openai", key, v);
-  }
-
-  static Duration duration(String key, Object v) {
-    if (v instanceof Duration d) {
-      return d;
-    }
-    if (v instanceof Number n) {
-      return Duration.ofMillis(n.longValue());
-    }
-    Matcher m = DURATION.matcher(String.valueOf(v).strip().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "openai setting '" + key + "' must be a duration such as 500ms, 30s or 2m, was '" + v + "'");
-    }
-    double amount = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "ms" : m.group(2);
-    double millis = switch (unit) {
-      case "s" -> amount * 1000;
-      case "m" -> amount * 60_000;
-      default -> amount;
+  private static Api api(String scope, Object v) {
+    String s = String.valueOf(v).strip().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "completions" -> Api.COMPLETIONS;
+      case "chat" -> Api.CHAT;
+      default -> throw new IllegalArgumentException(
+          scope + ".api must be completions or chat (for chat-only servers), was '" + v + "'");
     };
-    return Duration.ofMillis(Math.round(millis));
   }
 }

@@ -105,7 +105,8 @@ class OnnxCausalLmTest {
       GenerateReply alone = lm.generate(List.of(requests.get(i))).get(0);
       assertSame(together.get(i).continuations().get(0), alone.continuations().get(0));
       assertThat(together.get(i).requestId()).isEqualTo(requests.get(i).requestId());
-      assertThat(together.get(i).promptTokens()).isEqualTo(alone.promptTokens());
+      // Alone, the prompt is already in the prefix cache: less or nothing to prefill.
+      assertThat(alone.promptTokens()).isLessThanOrEqualTo(together.get(i).promptTokens());
       assertThat(together.get(i).generatedTokens()).isEqualTo(alone.generatedTokens());
     }
   }
@@ -132,6 +133,12 @@ class OnnxCausalLmTest {
     return OnnxModels.loadProposer(
         ShippedModels.dir(ShippedModels.POLICY),
         lm.settings().withMaxBatchRows(rows));
+  }
+
+  private static OnnxCausalLm lmWithCache(long bytes) {
+    return OnnxModels.loadProposer(
+        ShippedModels.dir(ShippedModels.POLICY),
+        lm.settings().withPrefixCacheBytes(bytes));
   }
 
   @Test
@@ -167,21 +174,151 @@ class OnnxCausalLmTest {
 
   @Test
   void countsTokensAndFlopsOfWhatWasProcessed() {
-    GenerateRequest sampled = request("45-17+8", List.of(), List.of("45-17=28"), 3, 0, 0.8, 5);
-    GenerateRequest greedy = request("45-17+8", List.of(), List.of("45-17=28"), 3, 0, 0, 5);
-    List<GenerateReply> replies = lm.generate(List.of(sampled, greedy));
-    int promptLength = lm.tokenizer().encode("Q: 45-17+8\n45-17=28\n").length;
-    GenerateReply s = replies.get(0);
-    assertThat(s.promptTokens()).isEqualTo(3L * promptLength);
-    assertThat(s.generatedTokens())
-        .isEqualTo(s.continuations().stream().mapToLong(Continuation::tokens).sum());
-    assertThat(s.flops()).isEqualTo(2.0 * lm.parameters() * (s.promptTokens() + s.generatedTokens()));
-    // Greedy rows would be identical: one is decoded and copied, and only it is counted.
-    GenerateReply g = replies.get(1);
-    assertThat(g.continuations()).hasSize(3);
-    assertThat(g.continuations().stream().distinct()).hasSize(1);
-    assertThat(g.promptTokens()).isEqualTo(promptLength);
-    assertThat(g.generatedTokens()).isEqualTo(g.continuations().get(0).tokens());
+    OnnxCausalLm uncached = lmWithCache(0);
+    try {
+      GenerateRequest sampled = request("45-17+8", List.of(), List.of("45-17=28"), 3, 0, 0.8, 5);
+      GenerateRequest greedy = request("45-17+8", List.of(), List.of("45-17=28"), 3, 0, 0, 5);
+      List<GenerateReply> replies = uncached.generate(List.of(sampled, greedy));
+      int promptLength = lm.tokenizer().encode("Q: 45-17+8\n45-17=28\n").length;
+      GenerateReply s = replies.get(0);
+      assertThat(s.promptTokens()).as("without a cache every row prefills its prompt").isEqualTo(3L * promptLength);
+      assertThat(s.generatedTokens())
+          .isEqualTo(s.continuations().stream().mapToLong(Continuation::tokens).sum());
+      assertThat(s.flops()).isEqualTo(2.0 * lm.parameters() * (s.promptTokens() + s.generatedTokens()));
+      // Greedy rows would be identical: one is decoded and copied, and only it is counted.
+      GenerateReply g = replies.get(1);
+      assertThat(g.continuations()).hasSize(3);
+      assertThat(g.continuations().stream().distinct()).hasSize(1);
+      assertThat(g.promptTokens()).isEqualTo(promptLength);
+      assertThat(g.generatedTokens()).isEqualTo(g.continuations().get(0).tokens());
+    } finally {
+      uncached.close();
+    }
+  }
+
+  @Test
+  void thePrefixCachePrefillsOnlyWhatIsNew() {
+    OnnxCausalLm cached = lmWithCache(8L << 20);
+    try {
+      int first = lm.tokenizer().encode("Q: 45-17+8\n").length;
+      int second = lm.tokenizer().encode("Q: 45-17+8\n45-17=28\n").length;
+      GenerateReply a = cached.generate(List.of(request("45-17+8", List.of(), List.of(), 4, 1, 0.8, 5))).get(0);
+      assertThat(a.promptTokens()).as("four samples of one prompt prefill it once").isEqualTo(first);
+      GenerateReply b =
+          cached.generate(List.of(request("45-17+8", List.of(), List.of("45-17=28"), 4, 1, 0.8, 5))).get(0);
+      assertThat(b.promptTokens()).as("the next round extends the cached prompt").isEqualTo(second - first);
+      assertThat(b.flops()).isEqualTo(2.0 * lm.parameters() * (b.promptTokens() + b.generatedTokens()));
+      var stats = cached.stats().orElseThrow();
+      assertThat(stats.cacheLookups()).isEqualTo(2);
+      assertThat(stats.cacheHits()).isEqualTo(1);
+      assertThat(stats.promptTokens()).isEqualTo(4L * first + 4L * second);
+      assertThat(stats.prefillTokens()).isEqualTo(second);
+      assertThat(stats.prefillTokensSaved()).isEqualTo(4L * first + 4L * second - second);
+      assertThat(stats.cacheEntries()).as("the longer prompt covers the shorter").isEqualTo(1);
+      assertThat(stats.cacheBytes()).isPositive().isLessThanOrEqualTo(8L << 20);
+    } finally {
+      cached.close();
+    }
+  }
+
+  /** Beam-like rounds: every round extends the last one's prefixes; sampled, seeded. */
+  private static List<List<Continuation>> beamRounds(OnnxCausalLm model) {
+    List<List<Continuation>> out = new ArrayList<>();
+    List<String> questions = List.of("896-37*26-265+569-32*70", "37*4+129-56", "45-17+8");
+    List<List<String>> prefixes = new ArrayList<>();
+    for (int q = 0; q < questions.size(); q++) {
+      prefixes.add(new ArrayList<>());
+    }
+    for (int round = 0; round < 4; round++) {
+      List<GenerateRequest> batch = new ArrayList<>();
+      for (int q = 0; q < questions.size(); q++) {
+        batch.add(request(questions.get(q), List.of(), prefixes.get(q), 4, 1, 1.0, 100 * round + q));
+      }
+      List<GenerateReply> replies = model.generate(batch);
+      for (int q = 0; q < questions.size(); q++) {
+        List<Continuation> rows = replies.get(q).continuations();
+        out.add(rows);
+        Continuation keep = rows.get(0);
+        if (!keep.finished() && !keep.steps().isEmpty()) {
+          prefixes.get(q).addAll(keep.steps());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void cachedAndUncachedGenerationGiveTheSameTokensForTheSameSeeds() {
+    OnnxCausalLm cached = lmWithCache(8L << 20);
+    OnnxCausalLm uncached = lmWithCache(0);
+    try {
+      List<List<Continuation>> with = beamRounds(cached);
+      List<List<Continuation>> without = beamRounds(uncached);
+      assertThat(with).hasSameSizeAs(without);
+      for (int i = 0; i < with.size(); i++) {
+        for (int row = 0; row < with.get(i).size(); row++) {
+          assertSame(with.get(i).get(row), without.get(i).get(row));
+        }
+      }
+      assertThat(cached.stats().orElseThrow().cacheHits()).as("later rounds hit").isPositive();
+      assertThat(cached.stats().orElseThrow().prefillTokens())
+          .isLessThan(uncached.stats().orElseThrow().prefillTokens() / 3);
+    } finally {
+      cached.close();
+      uncached.close();
+    }
+  }
+
+  @Test
+  void aRequestJoinsTheRunningBatchAtATokenBoundary() throws Exception {
+    OnnxCausalLm model = lmWithCache(8L << 20);
+    try {
+      GenerateRequest longOne = request("896-37*26-265+569-32*70", List.of(), List.of(), 4, 0, 1.0, 11);
+      GenerateRequest shortOne = greedy("7+8", List.of(), 1);
+      GenerateReply shortAlone = lmWithRowsAlone(shortOne);
+      java.util.concurrent.CompletableFuture<GenerateReply> late = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger stepsWhenShortDone = new java.util.concurrent.atomic.AtomicInteger();
+      model.afterStep(step -> {
+        // At the third token boundary of the long request, the short one arrives; hold the
+        // decode loop until it waits, so that it must join at the next boundary.
+        if (step == 3 && sent.compareAndSet(false, true)) {
+          java.util.concurrent.CompletableFuture.runAsync(() -> {
+            GenerateReply r = model.generate(List.of(shortOne)).get(0);
+            stepsWhenShortDone.set((int) model.stats().orElseThrow().decodeSteps());
+            late.complete(r);
+          });
+          long deadline = System.nanoTime() + 30_000_000_000L;
+          while (model.waitingRows() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+          }
+        }
+      });
+      GenerateReply longReply = model.generate(List.of(longOne)).get(0);
+      GenerateReply shortReply = late.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(model.stats().orElseThrow().rowsJoinedRunning()).isEqualTo(1);
+      int longTokens = longReply.continuations().stream().mapToInt(Continuation::tokens).max().orElseThrow();
+      assertThat(stepsWhenShortDone.get())
+          .as("the short request finished long before the long one's last token")
+          .isLessThan(longTokens);
+      assertSame(shortReply.continuations().get(0), shortAlone.continuations().get(0));
+      // Joining did not change the long request's samples.
+      GenerateReply longAlone = lmWithRowsAlone(longOne);
+      for (int i = 0; i < 4; i++) {
+        assertSame(longReply.continuations().get(i), longAlone.continuations().get(i));
+      }
+    } finally {
+      model.close();
+    }
+  }
+
+  private static GenerateReply lmWithRowsAlone(GenerateRequest r) {
+    OnnxCausalLm fresh = lmWithCache(0);
+    try {
+      return fresh.generate(List.of(r)).get(0);
+    } finally {
+      fresh.close();
+    }
   }
 
   @Test

@@ -18,7 +18,7 @@ class OnnxSettingsTest {
                 "max-new-tokens", "128",
                 "top-p", 0.95,
                 "max_batch_rows", 16L));
-    assertThat(s).isEqualTo(new OnnxSettings(2, "cuda:1", 128, 0.95, 16));
+    assertThat(s).isEqualTo(new OnnxSettings(2, "cuda:1", 128, 0.95, 16, 128L << 20));
     assertThat(s.isCuda()).isTrue();
     assertThat(s.cudaDeviceId()).isEqualTo(1);
   }

@@ -8,23 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.reckon.protocol.Continuation;
 import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
+import io.reckon.runtime.openai.StubServer.Answer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,58 +25,23 @@ import org.junit.jupiter.api.Test;
 class OpenAiCompatibleProposerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the stub answers: status, body, a delay before answering, extra header. */
-  record Answer(int status, String body, long delayMillis, String retryAfter) {
-    static Answer ok(String body) {
-      return new Answer(200, body, 0, null);
-    }
-  }
-
-  private HttpServer server;
-  private ExecutorService serverThreads;
-  private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-  private final List<String> authorizations = new CopyOnWriteArrayList<>();
-  private final AtomicInteger calls = new AtomicInteger();
-  private volatile BiFunction<JsonNode, Integer, Answer> script;
+  private StubServer stub;
+  private List<JsonNode> received;
+  private List<String> authorizations;
+  private AtomicInteger calls;
   private OpenAiCompatibleProposer proposer;
 
   @BeforeEach
   void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    serverThreads = Executors.newCachedThreadPool();
-    server.setExecutor(serverThreads);
-    server.createContext(
-        "/v1/completions",
-        exchange -> {
-          JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-          received.add(body);
-          authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-          Answer a = script.apply(body, calls.incrementAndGet());
-          try {
-            Thread.sleep(a.delayMillis());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          if (a.retryAfter() != null) {
-            exchange.getResponseHeaders().add("Retry-After", a.retryAfter());
-          }
-          try {
-            exchange.sendResponseHeaders(a.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(bytes);
-            }
-          } catch (IOException e) {
-            // The client gave up (a timeout test): nothing to answer.
-          }
-        });
-    server.start();
+    stub = new StubServer("/v1/completions");
+    received = stub.received;
+    authorizations = stub.authorizations;
+    calls = stub.calls;
     proposer = new OpenAiCompatibleProposer(settings());
   }
 
   private OpenAiSettings settings() {
-    return OpenAiSettings.of("http://127.0.0.1:" + server.getAddress().getPort(), "arith-policy", 1_000_000)
+    return OpenAiSettings.of(stub.baseUrl(), "arith-policy", 1_000_000)
         .withRetries(3, Duration.ofMillis(10), Duration.ofMillis(50))
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
         .withMaxTokens(64);
@@ -93,8 +50,7 @@ class OpenAiCompatibleProposerTest {
   @AfterEach
   void stop() {
     proposer.close();
-    server.stop(0);
-    serverThreads.shutdownNow();
+    stub.close();
   }
 
   /** A completions body with one choice per text, and logprobs of -0.5 per character. */
@@ -135,7 +91,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void asksForNSamplesAndCutsTheTextIntoSteps() {
-    script = (body, n) -> Answer.ok(completions("36+5=41\nA: 41\n", "36+5=42\nA: 42\nQ: junk\n"));
+    stub.script = (body, n) -> Answer.ok(completions("36+5=41\nA: 41\n", "36+5=42\nA: 42\nQ: junk\n"));
     GenerateReply reply = proposer.generate(List.of(request(1, 2, 0, 0.8))).get(0);
     JsonNode sent = received.get(0);
     assertThat(sent.get("model").asText()).isEqualTo("arith-policy");
@@ -160,7 +116,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void oneStepIsAskedForWithTheDelimiterAsStopSequence() {
-    script = (body, n) -> Answer.ok(completions("36+5=41"));
+    stub.script = (body, n) -> Answer.ok(completions("36+5=41"));
     Continuation c = proposer.generate(List.of(request(1, 1, 1, 0.5))).get(0).continuations().get(0);
     assertThat(received.get(0).get("stop")).hasSize(1);
     assertThat(received.get(0).get("stop").get(0).asText()).isEqualTo("\n");
@@ -170,7 +126,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void maxStepsAndTheTokenLimitCutClientSide() {
-    script =
+    stub.script =
         (body, n) ->
             Answer.ok(
                 completions(
@@ -182,7 +138,7 @@ class OpenAiCompatibleProposerTest {
     assertThat(rows.get(0).steps()).containsExactly("36+5=41", "A: 41");
     assertThat(rows.get(1).steps()).containsExactly("36+5=41");
     assertThat(rows.get(1).finished()).isFalse();
-    script = (body, n) -> Answer.ok(completions("36+5=41\n41+0=41\nA: 41\n", "A: 41"));
+    stub.script = (body, n) -> Answer.ok(completions("36+5=41\n41+0=41\nA: 41\n", "A: 41"));
     List<Continuation> cut = proposer.generate(List.of(request(2, 2, 1 + 1, 1.0))).get(0).continuations();
     assertThat(cut.get(0).steps()).containsExactly("36+5=41", "41+0=41");
     assertThat(cut.get(0).finished()).isFalse();
@@ -192,7 +148,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void greedyAsksOnceAndCopiesTheRow() {
-    script = (body, n) -> Answer.ok(completions("36+5=41\nA: 41\n"));
+    stub.script = (body, n) -> Answer.ok(completions("36+5=41\nA: 41\n"));
     GenerateReply reply = proposer.generate(List.of(request(1, 3, 0, 0))).get(0);
     assertThat(received.get(0).get("n").asInt()).isEqualTo(1);
     assertThat(received.get(0).has("top_p")).isFalse();
@@ -202,7 +158,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void aServerErrorIsRetriedAndThenSucceeds() {
-    script =
+    stub.script =
         (body, n) ->
             n == 1
                 ? new Answer(500, "{\"error\": \"overloaded\"}", 0, null)
@@ -214,7 +170,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void tooManyRequestsIsRetriedAfterTheServersPause() {
-    script =
+    stub.script =
         (body, n) ->
             n <= 2
                 ? new Answer(429, "{\"error\": \"slow down\"}", 0, "0.01")
@@ -226,7 +182,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void persistentServerErrorsFailAfterTheLastRetry() {
-    script = (body, n) -> new Answer(503, "unavailable", 0, null);
+    stub.script = (body, n) -> new Answer(503, "unavailable", 0, null);
     assertThatThrownBy(() -> proposer.generate(List.of(request(1, 1, 0, 0.7))))
         .isInstanceOf(OpenAiException.class)
         .hasMessageContaining("failed after 4 tries")
@@ -237,7 +193,7 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void aClientErrorIsNotRetried() {
-    script = (body, n) -> new Answer(400, "{\"error\": \"bad model\"}", 0, null);
+    stub.script = (body, n) -> new Answer(400, "{\"error\": \"bad model\"}", 0, null);
     assertThatThrownBy(() -> proposer.generate(List.of(request(1, 1, 0, 0.7))))
         .isInstanceOf(OpenAiException.class)
         .hasMessageContaining("refused (not retried): HTTP 400");
@@ -252,12 +208,12 @@ class OpenAiCompatibleProposerTest {
             settings()
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(150))
                 .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
-    script = (body, n) -> new Answer(200, completions("A: 41\n"), n == 1 ? 1500 : 0, null);
+    stub.script = (body, n) -> new Answer(200, completions("A: 41\n"), n == 1 ? 1500 : 0, null);
     assertThat(proposer.generate(List.of(request(1, 1, 0, 0.7))).get(0).continuations().get(0).steps())
         .containsExactly("A: 41");
     assertThat(calls.get()).isEqualTo(2);
 
-    script = (body, n) -> new Answer(200, completions("A: 41\n"), 1500, null);
+    stub.script = (body, n) -> new Answer(200, completions("A: 41\n"), 1500, null);
     assertThatThrownBy(() -> proposer.generate(List.of(request(2, 1, 0, 0.7))))
         .isInstanceOf(OpenAiException.class)
         .hasMessageContaining("failed after 2 tries")
@@ -266,23 +222,23 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void aMalformedBodyFailsAtOnceWithTheBodyInTheMessage() {
-    script = (body, n) -> Answer.ok("<html>gateway</html>");
+    stub.script = (body, n) -> Answer.ok("<html>gateway</html>");
     assertThatThrownBy(() -> proposer.generate(List.of(request(1, 1, 0, 0.7))))
         .isInstanceOf(OpenAiException.class)
         .hasMessageContaining("malformed body")
         .hasMessageContaining("<html>gateway</html>");
     assertThat(calls.get()).isEqualTo(1);
-    script = (body, n) -> Answer.ok("{\"object\": \"text_completion\"}");
+    stub.script = (body, n) -> Answer.ok("{\"object\": \"text_completion\"}");
     assertThatThrownBy(() -> proposer.generate(List.of(request(2, 1, 0, 0.7))))
         .hasMessageContaining("expected a JSON object with 'choices'");
-    script = (body, n) -> Answer.ok(completions("A: 1\n"));
+    stub.script = (body, n) -> Answer.ok(completions("A: 1\n"));
     assertThatThrownBy(() -> proposer.generate(List.of(request(3, 2, 0, 0.7))))
         .hasMessageContaining("asked for n = 2 completions but got 1");
   }
 
   @Test
   void aBatchRunsConcurrentlyAndRepliesInRequestOrder() {
-    script =
+    stub.script =
         (body, n) -> {
           String prompt = body.get("prompt").asText();
           // Later requests answer sooner, so that order comes from the proposer, not the server.
@@ -304,7 +260,7 @@ class OpenAiCompatibleProposerTest {
   void theApiKeyIsSentAsABearerToken() {
     proposer.close();
     proposer = new OpenAiCompatibleProposer(settings().withApiKey("sk-test"));
-    script = (body, n) -> Answer.ok(completions("A: 41\n"));
+    stub.script = (body, n) -> Answer.ok(completions("A: 41\n"));
     proposer.generate(List.of(request(1, 1, 0, 0.7)));
     assertThat(authorizations.get(0)).isEqualTo("Bearer sk-test");
   }
@@ -327,9 +283,89 @@ class OpenAiCompatibleProposerTest {
 
   @Test
   void logProbsAreSummedPerRow() {
-    script = (body, n) -> Answer.ok(completions("A: 41\n"));
+    stub.script = (body, n) -> Answer.ok(completions("A: 41\n"));
     Continuation c = proposer.generate(List.of(request(1, 1, 0, 0.7))).get(0).continuations().get(0);
     assertThat(c.logProb()).isCloseTo(-3.0, within(1e-9));
     assertThat(c.tokens()).isEqualTo(6);
+  }
+
+  @Test
+  void aRetryAfterDateIsHonouredAndCappedByMaxBackoff() {
+    String soon = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(30));
+    assertThat(HttpJsonClient.retryAfter(soon).toSeconds()).isBetween(25L, 30L);
+    assertThat(HttpJsonClient.retryAfter("2")).isEqualTo(Duration.ofSeconds(2));
+    assertThat(HttpJsonClient.retryAfter("soon")).isNull();
+    stub.script =
+        (body, n) ->
+            n == 1 ? new Answer(429, "{}", 0, soon) : Answer.ok(completions("A: 41\n"));
+    // max-backoff (50 ms here) caps the server's 30 s.
+    assertThat(proposer.generate(List.of(request(1, 1, 0, 0.7))).get(0).continuations()).hasSize(1);
+    assertThat(calls.get()).isEqualTo(2);
+  }
+
+  @Test
+  void theConcurrencyLimitHoldsAcrossClientsOfOneServer() {
+    proposer.close();
+    OpenAiSettings limited =
+        settings().withServer(settings().server().withMaxConcurrentRequests(2));
+    proposer = new OpenAiCompatibleProposer(limited);
+    OpenAiCompatibleProposer second = new OpenAiCompatibleProposer(limited);
+    stub.script = (body, n) -> new Answer(200, completions("A: 1\n"), 60, null);
+    List<GenerateRequest> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      batch.add(request(i, 1, 0, 0.7));
+    }
+    try {
+      java.util.concurrent.CompletableFuture<?> other =
+          java.util.concurrent.CompletableFuture.runAsync(() -> second.generate(batch));
+      assertThat(proposer.generate(batch)).hasSize(6);
+      other.join();
+    } finally {
+      second.close();
+    }
+    assertThat(calls.get()).isEqualTo(12);
+    assertThat(stub.maxInFlight.get()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void chatOnlyServersGetMessagesAndContinueTheSteps() throws IOException {
+    try (StubServer chat = new StubServer("/v1/chat/completions")) {
+      chat.script =
+          (body, n) ->
+              Answer.ok(
+                  "{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
+                      + "{\"role\":\"assistant\",\"content\":\"36+5=41\\nA: 41\"},\"finish_reason\":\"stop\","
+                      + "\"logprobs\":{\"content\":[{\"token\":\"36\",\"logprob\":-0.25},"
+                      + "{\"token\":\"+5\",\"logprob\":-0.5}]}}],"
+                      + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":2,\"total_tokens\":14}}");
+      OpenAiCompatibleProposer p =
+          new OpenAiCompatibleProposer(
+              OpenAiSettings.of(chat.baseUrl(), "chat-model", 0).withApi(OpenAiSettings.Api.CHAT));
+      try {
+        GenerateReply reply = p.generate(List.of(request(1, 1, 0, 0.7))).get(0);
+        JsonNode sent = chat.received.get(0);
+        assertThat(sent.has("prompt")).isFalse();
+        assertThat(sent.get("messages").get(0).get("role").asText()).isEqualTo("user");
+        assertThat(sent.get("messages").get(0).get("content").asText()).isEqualTo("Q: 12*3+5\n");
+        assertThat(sent.get("messages").get(1).get("role").asText()).isEqualTo("assistant");
+        assertThat(sent.get("messages").get(1).get("content").asText()).isEqualTo("12*3=36\n");
+        assertThat(sent.get("continue_final_message").asBoolean()).isTrue();
+        assertThat(sent.get("add_generation_prompt").asBoolean()).isFalse();
+        assertThat(sent.get("logprobs").asBoolean()).isTrue();
+        Continuation c = reply.continuations().get(0);
+        assertThat(c.steps()).containsExactly("36+5=41", "A: 41");
+        assertThat(c.logProb()).isCloseTo(-0.75, within(1e-9));
+        assertThat(reply.promptTokens()).isEqualTo(12);
+        assertThat(reply.flops()).as("parameters unknown").isZero();
+      } finally {
+        p.close();
+      }
+    }
+  }
+
+  @Test
+  void theKeyNeverAppearsInTheSettingsText() {
+    assertThat(settings().withApiKey("sk-secret").toString()).doesNotContain("sk-secret").contains("(set)");
   }
 }

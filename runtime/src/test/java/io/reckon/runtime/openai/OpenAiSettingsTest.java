@@ -22,8 +22,10 @@ class OpenAiSettingsTest {
                 "max-backoff", "2m",
                 "max-retries", 2,
                 "top-p", 0.9,
-                "api-key", "k"));
-    assertThat(s.completionsUri().toString()).isEqualTo("http://127.0.0.1:8000/v1/completions");
+                "api", "chat",
+                "api-key-env", "MY_KEY"),
+            name -> name.equals("MY_KEY") ? "k" : null);
+    assertThat(s.completionsUri().toString()).isEqualTo("http://127.0.0.1:8000/v1/chat/completions");
     assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.connectTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(s.maxBackoff()).isEqualTo(Duration.ofMinutes(2));
@@ -32,17 +34,29 @@ class OpenAiSettingsTest {
     assertThat(s.apiKey()).isEqualTo("k");
     assertThat(OpenAiSettings.of("https://h/v1", "m", 1).completionsUri().toString())
         .isEqualTo("https://h/v1/completions");
+    assertThat(OpenAiSettings.fromMap(Map.of("base-url", "http://h", "model", "m"), n -> null).parametersKnown())
+        .as("parameters default to unknown")
+        .isFalse();
   }
 
   @Test
   void rejectsWhatCannotWork() {
     assertThatThrownBy(() -> OpenAiSettings.fromMap(Map.of("model", "m", "parameters", 1)))
-        .hasMessageContaining("need base-url, model and parameters");
+        .hasMessageContaining("reckon.models.openai.base-url is required");
+    assertThatThrownBy(() -> OpenAiSettings.fromMap(Map.of("base-url", "http://h"), n -> null))
+        .hasMessageContaining("reckon.models.openai.model is required");
+    assertThatThrownBy(
+            () -> OpenAiSettings.fromMap(
+                Map.of("base-url", "http://h", "model", "m", "api-key-env", "NOPE"), n -> null))
+        .hasMessageContaining("api-key-env names NOPE, which is not set");
+    assertThatThrownBy(
+            () -> OpenAiSettings.fromMap(Map.of("base-url", "http://h", "model", "m", "api", "rpc"), n -> null))
+        .hasMessageContaining("completions or chat");
     assertThatThrownBy(() -> OpenAiSettings.of("ftp://h", "m", 1)).hasMessageContaining("http(s) URL");
-    assertThatThrownBy(() -> OpenAiSettings.of("http://h", "m", 0)).hasMessageContaining("parameters must be > 0");
+    assertThatThrownBy(() -> OpenAiSettings.of("http://h", "m", -1)).hasMessageContaining("parameters must be >= 0");
     assertThatThrownBy(
             () -> OpenAiSettings.fromMap(Map.of("base-url", "http://h", "model", "m", "parameters", 1, "retries", 3)))
-        .hasMessageContaining("unknown openai setting 'retries'");
+        .hasMessageContaining("unknown setting reckon.models.openai.retries");
     assertThatThrownBy(
             () -> OpenAiSettings.fromMap(
                 Map.of("base-url", "http://h", "model", "m", "parameters", 1, "request-timeout", "soon")))
