@@ -26,9 +26,9 @@ final class RunModels {
           new RunSpec.ModelRef("verifier", models.verifier().name(), null,
               Digests.text(models.verifier().name())));
     }
-    Path policy = options.modelDir != null ? options.modelDir
-        : Path.of(hocon.getString("reckon.models.policy"));
-    Path prm = options.prmDir != null ? options.prmDir : Path.of(hocon.getString("reckon.models.prm"));
+    Path policy = Path.of(options.model != null ? options.model
+        : hocon.getString("reckon.models.policy"));
+    Path prm = Path.of(options.prm != null ? options.prm : hocon.getString("reckon.models.prm"));
     return List.of(folder("proposer", models.proposer().name(), policy),
         folder("verifier", models.verifier().name(), prm));
   }
@@ -48,9 +48,9 @@ final class RunModels {
       return o;
     }
     o.backend = "onnx";
-    o.modelDir = Path.of(proposer.path());
-    o.prmDir = Path.of(verifier.path());
-    for (Path dir : List.of(o.modelDir, o.prmDir)) {
+    o.model = proposer.path();
+    o.prm = verifier.path();
+    for (Path dir : List.of(Path.of(o.model), Path.of(o.prm))) {
       if (!Files.isDirectory(dir)) {
         throw new Main.BadInput("the run's model folder " + dir + " is gone");
       }
