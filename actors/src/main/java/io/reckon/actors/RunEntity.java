@@ -22,12 +22,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -203,7 +202,11 @@ public final class RunEntity
 
   public static Behavior<Command> create(
       String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store) {
-    return Behaviors.setup(ctx -> new RunEntity(ctx, runId, environment, settings, store));
+    // A failed journal write (or recovery) stops the entity, and with it the run's questions; its
+    // parent logs the cause in one line, its subscribers hear Halted. No stack trace on stderr.
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(ctx -> new RunEntity(ctx, runId, environment, settings, store)))
+        .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
   }
 
   private final ActorContext<Command> context;
@@ -505,8 +508,6 @@ public final class RunEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryFailed.class, (state, failed) -> context.getLog().error(
-            "run {}: its journal cannot be read: {}", runId, failed.getFailure().toString()))
         .onSignal(PostStop.instance(), state -> {
           if (execution != null) {
             notifyHalted("the run stopped on this node (a failed journal write, or shutdown); "

@@ -99,8 +99,13 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   }
 
   private Behavior<Command> onChildFailed(ChildFailed failed) {
-    getContext().getLog().error("run entity {} failed: {}", failed.getRef().path().name(),
-        failed.getCause().toString());
+    Throwable root = failed.getCause();
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    getContext().getLog().error("{} stopped: {} ({})", failed.getRef().path().name(),
+        failed.getCause().getMessage(),
+        root.toString().replace('\n', ' ').split("; SQL statement")[0]);
     return onTerminated(failed);
   }
 

@@ -107,6 +107,8 @@ class RunEntityTest {
     // The second session computed exactly the questions the first had not recorded.
     assertThat(resumedIndices).hasSize(60 - doneBefore).doesNotHaveDuplicates();
     assertThat(summary.questions()).isEqualTo(60);
+    // The books rebuilt from the journal carried on: conserved, and every generation spent by a
+    // question of either session is booked once.
     RunSummary.Pool pool = summary.pool();
     assertThat(pool.conserved()).isTrue();
 
@@ -121,6 +123,105 @@ class RunEntityTest {
         .map(e -> (RunEntity.QuestionFinished) e).toList();
     assertThat(finished).hasSize(60);
     assertThat(finished.stream().map(RunEntity.QuestionFinished::index).distinct()).hasSize(60);
+    assertThat(pool.spent()).isEqualTo(
+        finished.stream().mapToLong(f -> f.result().spent()).sum());
+    for (RunEntity.QuestionFinished f : finished) {
+      if (before.containsKey(f.index())) {
+        assertThat(f.result()).isEqualTo(before.get(f.index())); // recorded once, kept as it was
+      }
+    }
     assertThat(journal.runIds().toCompletableFuture().join()).containsExactly(runId);
+  }
+
+  private static String startAndWait(ActorTestKit kit, ActorRef<Runs.Command> runs, RunSpec spec,
+      TestProbe<RunEntity.Notification> events, int results) {
+    TestProbe<StatusReply<RunStatus>> reply = kit.createTestProbe();
+    runs.tell(new Runs.StartRun(spec, events.getRef(), reply.getRef()));
+    String runId = reply.receiveMessage(Harness.PATIENCE).getValue().runId();
+    int seen = 0;
+    while (seen < results) {
+      if (events.receiveMessage(Harness.PATIENCE) instanceof RunEntity.Appended a
+          && a.event() instanceof RunEntity.QuestionFinished) {
+        seen++;
+      }
+    }
+    return runId;
+  }
+
+  @Test
+  void aFailedJournalWriteStopsTheRunLoudlyAndAResumeContinuesOnceTheStoreIsBack()
+      throws Exception {
+    StoreSettings store = Stores.h2(dir);
+    List<Question> questions = Harness.questions(120);
+    ActorTestKit kit = node(store);
+    ActorRef<Runs.Command> runs = runs(kit, store);
+    TestProbe<RunEntity.Notification> events = kit.createTestProbe();
+    String runId = startAndWait(kit, runs,
+        Stores.spec(questions, "beam:m=4,agg=last", 16, "fixed", 5, 4), events, 10);
+
+    // The journal's table goes away under the running run: its next write fails.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.jdbcUrl(), "", "");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE \"event_journal\" RENAME TO \"event_journal_away\"");
+      RunEntity.Halted halted = null;
+      while (halted == null) {
+        if (events.receiveMessage(Harness.PATIENCE) instanceof RunEntity.Halted h) {
+          halted = h;
+        }
+      }
+      assertThat(halted.runId()).isEqualTo(runId);
+      assertThat(halted.reason()).contains("journal write");
+      s.execute("ALTER TABLE \"event_journal_away\" RENAME TO \"event_journal\"");
+    }
+
+    // The store is back: the run resumes from what was written and completes.
+    TestProbe<StatusReply<RunStatus>> reply = kit.createTestProbe();
+    TestProbe<RunEntity.Notification> events2 = kit.createTestProbe();
+    runs.tell(new Runs.ToRun(runId, new RunEntity.Subscribe(events2.getRef())));
+    runs.tell(new Runs.ToRun(runId, new RunEntity.Resume(reply.getRef())));
+    assertThat(reply.receiveMessage(Harness.PATIENCE).isSuccess()).isTrue();
+    while (!(events2.receiveMessage(Harness.PATIENCE) instanceof RunEntity.Appended a
+        && a.event() instanceof RunEntity.RunFinished)) {
+      // until the end
+    }
+    List<Integer> indices = new RunJournal(kit.system()).currentEvents(runId, 1)
+        .runWith(Sink.seq(), kit.system()).toCompletableFuture().join().stream()
+        .map(EventEnvelope::event)
+        .filter(e -> e instanceof RunEntity.QuestionFinished)
+        .map(e -> ((RunEntity.QuestionFinished) e).index()).toList();
+    assertThat(indices).hasSize(120).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aResumeOnOtherModelsIsRefusedAndTheRunStaysResumable() {
+    StoreSettings store = Stores.h2(dir);
+    ActorTestKit kit = node(store);
+    ActorRef<Runs.Command> runs = runs(kit, store);
+    TestProbe<RunEntity.Notification> events = kit.createTestProbe();
+    String runId = startAndWait(kit, runs,
+        Stores.spec(Harness.questions(400), "beam:m=4,agg=last", 16, "fixed", 5, 4), events, 5);
+    kit.shutdownTestKit();
+    kits.remove(kit);
+
+    ActorTestKit other = node(store);
+    List<RunSpec.ModelRef> otherModels = List.of(
+        new RunSpec.ModelRef("proposer", "arith-policy", "/m/arith-policy", "00".repeat(32)),
+        Stores.SYNTHETIC.get(1));
+    ActorRef<Runs.Command> runs2 = other.spawn(Runs.create(
+        RunEnvironment.local(otherModels), Harness.settings(other), store), "runs");
+    TestProbe<StatusReply<RunStatus>> reply = other.createTestProbe();
+    runs2.tell(new Runs.ToRun(runId, new RunEntity.Resume(reply.getRef())));
+    StatusReply<RunStatus> refused = reply.receiveMessage(Harness.PATIENCE);
+    assertThat(refused.isError()).isTrue();
+    assertThat(refused.getError().getMessage())
+        .contains("run " + runId, "the proposer model changed since the run started")
+        .doesNotContain("\n");
+    runs2.tell(new Runs.ToRun(runId, new RunEntity.GetStatus(reply.getRef())));
+    RunStatus status = reply.receiveMessage(Harness.PATIENCE).getValue();
+    assertThat(status.state()).isEqualTo(RunStatus.RUNNING);
+    assertThat(status.executing()).isFalse();
+    runs2.tell(new Runs.ToRun("261201-000000-0000", new RunEntity.GetStatus(reply.getRef())));
+    assertThat(reply.receiveMessage(Harness.PATIENCE).getError().getMessage())
+        .isEqualTo("unknown run id 261201-000000-0000");
   }
 }

@@ -49,6 +49,32 @@ class SchedulerTest {
   }
 
   @Test
+  void booksRestoredFromFinishedQuestionsEqualTheBooksOfTheRunThatFinishedThem() {
+    // One scheduler sees 4 of 10 questions through; another is restored from their results, as a
+    // resumed run's is from its journal. Their books, and the next grant, must be the same.
+    var lived = kit.spawn(Scheduler.create(10, 160, 4, Allocation.Rule.DEFAULT));
+    long[] spent = {16, 9, 30, 4};
+    double[] means = {0.5, 0.9, 0.3, 0.95};
+    long granted = 0;
+    for (int i = 0; i < 4; i++) {
+      int g = grant(lived, "q" + i, means[i], 0.6);
+      long s = Math.min(spent[i], 4 + g);
+      spent[i] = s;
+      granted += 4 + g;
+      lived.tell(new Scheduler.Finished("q" + i, s));
+    }
+    Pool before = pool(lived);
+    long spentAll = spent[0] + spent[1] + spent[2] + spent[3];
+    var restored = kit.spawn(Scheduler.create(10, 160, 4, new Scheduler.ByRule(Allocation.Rule.DEFAULT),
+        new Scheduler.Restored(4, granted, spentAll, new long[0])));
+    Pool after = pool(restored);
+    assertThat(after).isEqualTo(before);
+    assertThat(after.conserved()).isTrue();
+    assertThat(after.remaining()).isEqualTo(160 - spentAll);
+    assertThat(grant(restored, "q4", 0.5, 0.6)).isEqualTo(grant(lived, "q4", 0.5, 0.6));
+  }
+
+  @Test
   void grantsMoreToWhatTheRulePrefers() {
     // 4 questions x 16 = 64; probes of 4 each leave 12 per question for main searches.
     var scheduler = kit.spawn(Scheduler.create(4, 64, 4, Allocation.Rule.DEFAULT));

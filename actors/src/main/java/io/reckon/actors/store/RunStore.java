@@ -52,7 +52,6 @@ public final class RunStore {
   /** Connects, creates the schema if it is not there, and checks the tables. */
   public static void prepare(StoreSettings settings) {
     if (settings.kind() == StoreSettings.Kind.H2) {
-      bindH2ToLoopback();
       try {
         Files.createDirectories(settings.dir());
       } catch (IOException e) {
@@ -63,7 +62,15 @@ public final class RunStore {
     DriverManager.setLoginTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     try (Connection c = DriverManager.getConnection(
         settings.jdbcUrl(), settings.user(), settings.password())) {
-      createSchema(c, settings.kind());
+      try {
+        createSchema(c, settings.kind());
+      } catch (SQLException e) {
+        // Class 42: a table of that name exists with other columns (an older or foreign journal).
+        if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+          throw otherLayout(settings, e);
+        }
+        throw e;
+      }
       checkTables(c, settings);
     } catch (SQLException e) {
       throw explain(e, settings);
@@ -75,9 +82,6 @@ public final class RunStore {
    * application's configuration.
    */
   public static Config config(StoreSettings settings) {
-    if (settings.kind() == StoreSettings.Kind.H2) {
-      bindH2ToLoopback();
-    }
     boolean h2 = settings.kind() == StoreSettings.Kind.H2;
     Map<String, Object> db = new HashMap<>();
     String base = "pekko-persistence-jdbc.shared-databases.reckon.";
@@ -92,17 +96,6 @@ public final class RunStore {
       c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     return c;
-  }
-
-  /**
-   * H2's AUTO_SERVER mode serves an open database file to other processes over TCP; by default it
-   * would listen on the machine's network address. Only this machine's processes share the file.
-   * H2 reads the property once, when its classes load, so this runs before any connection.
-   */
-  private static void bindH2ToLoopback() {
-    if (System.getProperty("h2.bindAddress") == null) {
-      System.setProperty("h2.bindAddress", "127.0.0.1");
-    }
   }
 
   private static void createSchema(Connection c, StoreSettings.Kind kind) throws SQLException {
@@ -137,11 +130,15 @@ public final class RunStore {
       try (Statement s = c.createStatement()) {
         s.executeQuery(String.format(Locale.ROOT, probe, quote)).close();
       } catch (SQLException e) {
-        throw new StoreException(settings.describe() + " has journal tables of another layout than "
-            + "pekko-persistence-jdbc 1.1.1 writes (" + firstLine(e.getMessage())
-            + "): point reckon.store at another database, or move the old one away", 2, e);
+        throw otherLayout(settings, e);
       }
     }
+  }
+
+  private static StoreException otherLayout(StoreSettings settings, SQLException e) {
+    return new StoreException(settings.describe() + " has journal tables of another layout than "
+        + "pekko-persistence-jdbc 1.1.1 writes (" + firstLine(e.getMessage())
+        + "): point reckon.store at another database, or move the old one away", 2, e);
   }
 
   /** One line for a failed connection, by the database's error codes. */

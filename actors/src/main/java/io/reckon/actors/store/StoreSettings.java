@@ -67,10 +67,23 @@ public record StoreSettings(
     if (kind == Kind.POSTGRES) {
       return url;
     }
-    // AUTO_SERVER: the first process to open the file serves it (on 127.0.0.1, see RunStore) to
-    // the others, so 'reckon runs' and 'reckon results' can read a store that a run holds open.
+    // AUTO_SERVER: the first process to open the file serves it to the others, so 'reckon runs'
+    // and 'reckon results' can read a store that a run holds open.
+    bindH2ToLoopback();
     return "jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME)
         + ";AUTO_SERVER=TRUE";
+  }
+
+  /**
+   * H2's AUTO_SERVER mode serves an open database file to other processes over TCP; by default it
+   * would listen on the machine's network address. Only this machine's processes share the file.
+   * H2 reads the property once, when its classes load: everything that connects gets the URL here
+   * first.
+   */
+  static void bindH2ToLoopback() {
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
   }
 
   /** Where the store is, for messages (never the password). */
