@@ -40,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backendOptions = new BackendOptions();
 
+  @Mixin CoordinatorOptions clusterOptions = new CoordinatorOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -76,7 +78,8 @@ final class ServeCommand implements Callable<Integer> {
         server = ReckonServer.start(hocon, settings, new ReckonServer.Backend(
             models.proposer(), models.verifier(), RunModels.of(models, hocon, backendOptions),
             policy(settings, models),
-            workers != null ? workers : reckon.workers().count()));
+            workers != null ? workers : reckon.workers().count()),
+            clusterOptions.coordinator(hocon));
       } catch (RunStore.StoreException e) {
         if (e.exitStatus() == Main.BAD_INPUT) {
           throw new Main.BadInput(e.getMessage());
