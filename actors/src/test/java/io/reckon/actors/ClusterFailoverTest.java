@@ -39,12 +39,8 @@ class ClusterFailoverTest {
 
   @Test
   void aRunWhoseCoordinatorDiesContinuesOnTheOtherFromTheJournal() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-        .setOverrideWorkingDirectory(dir.toFile())
-        .setPGStartupWait(Duration.ofSeconds(120))
-        .start()) {
-      StoreSettings store = new StoreSettings(StoreSettings.Kind.POSTGRES, dir,
-          pg.getJdbcUrl("postgres", "postgres"), "postgres", "", Duration.ofSeconds(10), 10, 64);
+    try (EmbeddedPostgres pg = Stores.startPostgres(dir)) {
+      StoreSettings store = Stores.postgres(pg, dir);
       Config base = Stores.config(store, """
           reckon.run.concurrency = 4
           reckon.question.request-timeout = 5m

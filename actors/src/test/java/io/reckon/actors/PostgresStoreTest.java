@@ -8,7 +8,6 @@ import io.reckon.protocol.RunStatus;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,12 +21,8 @@ class PostgresStoreTest {
 
   @Test
   void aRunIsJournaledToPostgresAndReadBack() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-        .setOverrideWorkingDirectory(dir.toFile())
-        .setPGStartupWait(Duration.ofSeconds(120))
-        .start()) {
-      StoreSettings store = new StoreSettings(StoreSettings.Kind.POSTGRES, dir,
-          pg.getJdbcUrl("postgres", "postgres"), "postgres", "", Duration.ofSeconds(10), 10, 64);
+    try (EmbeddedPostgres pg = Stores.startPostgres(dir)) {
+      StoreSettings store = Stores.postgres(pg, dir);
       ActorTestKit kit = ActorTestKit.create("pg", Stores.config(store, "reckon.run.concurrency = 8"));
       try {
         ReckonSettings s = Harness.settings(kit);
