@@ -6,12 +6,15 @@
 # stream has QUESTIONS lines with QUESTIONS distinct ids: nothing lost, nothing recomputed).
 # Prints the timeline and each worker node's share of the requests.
 #   bench/cluster-drill.sh        QUESTIONS=300 STRATEGY=best-of-n BUDGET=8 BACKEND=onnx
+#   BACKEND=synthetic WORKER_ARGS="--batch-latency 200ms" RECKON_BATCH_SIZE=2 bench/cluster-drill.sh
+#     (the same drill on the synthetic backend, slowed down so that the run outlasts the restarts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUESTIONS=${QUESTIONS:-300}
 STRATEGY=${STRATEGY:-best-of-n}
 BUDGET=${BUDGET:-8}
 BACKEND=${BACKEND:-onnx}
+read -r -a WORKER_EXTRA <<< "${WORKER_ARGS:-}"
 # Short resolver timing: a killed node is downed ~5 s after it stops answering heartbeats.
 export RECKON_SBR_STABLE_AFTER=${RECKON_SBR_STABLE_AFTER:-5s}
 WORK=$(mktemp -d /tmp/reckon-cluster-drill.XXXXXX)
@@ -30,8 +33,8 @@ mark() { printf '%7.1fs  %-46s done=%s\n' "$(python3 -c "print($(now) - $T0)")" 
 
 start_coordinator coordinator "$HTTP" "$C" "$SEEDS" --backend "$BACKEND"
 mark "coordinator up"
-start_worker worker-1 "$W1" "127.0.0.1:$C" --backend "$BACKEND" & w1=$!
-start_worker worker-2 "$W2" "127.0.0.1:$C" --backend "$BACKEND" & w2=$!
+start_worker worker-1 "$W1" "127.0.0.1:$C" --backend "$BACKEND" "${WORKER_EXTRA[@]}" & w1=$!
+start_worker worker-2 "$W2" "127.0.0.1:$C" --backend "$BACKEND" "${WORKER_EXTRA[@]}" & w2=$!
 wait "$w1" "$w2"
 mark "worker-1 and worker-2 up"
 sleep 3
@@ -48,7 +51,7 @@ while true; do
       kill -9 "$(cat "$WORK/worker-1.pid")"; mark "kill -9 worker-1" "$done_now"; stage=1
     elif (( stage == 1 && done_now * 100 >= QUESTIONS * 60 )); then
       mark "starting worker-3" "$done_now"
-      start_worker worker-3 "$W3" "127.0.0.1:$C" --backend "$BACKEND"
+      start_worker worker-3 "$W3" "127.0.0.1:$C" --backend "$BACKEND" "${WORKER_EXTRA[@]}"
       mark "worker-3 up" "$(field "$HTTP" "$ID" done)"; stage=2
     elif (( stage == 2 && done_now * 100 >= QUESTIONS * 80 )); then
       kill -9 "$(cat "$WORK/coordinator.pid")"; mark "kill -9 coordinator" "$done_now"; stage=3

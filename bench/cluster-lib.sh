@@ -18,6 +18,7 @@ start_coordinator() {
   local name=$1 http=$2 port=$3 seeds=$4; shift 4
   RECKON_STORE_DIR="$WORK/store" $NICE $JVM -jar "$JAR" serve --cluster --port "$http" \
     --cluster-port "$port" --seed "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
+  disown  # cleanup's kill -9 is not news
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
   wait_for_line "$WORK/$name.log" "listening on" 180
@@ -28,6 +29,7 @@ start_worker() {
   local name=$1 port=$2 join=$3; shift 3
   RECKON_PROGRESS_INTERVAL=${RECKON_PROGRESS_INTERVAL:-1s} $NICE $JVM -jar "$JAR" worker \
     --join "$join" --cluster-port "$port" "$@" > "$WORK/$name.log" 2>&1 &
+  disown
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
   # Registered on the coordinator's side once it has printed what it served (it is up then).
@@ -71,7 +73,7 @@ submit() {
 # field HTTP_PORT RUN_ID FIELD -> a field of the run's status ("" when the coordinator is down)
 field() {
   curl -sf --max-time 5 "localhost:$1/v1/runs/$2" 2>/dev/null \
-    | python3 -c "import json,sys; print(json.load(sys.stdin)['$3'])" 2>/dev/null || true
+    | python3 -c "import json,sys; print(json.load(sys.stdin)['status']['$3'])" 2>/dev/null || true
 }
 
 # wait_done HTTP_PORT RUN_ID: until the run is no longer running

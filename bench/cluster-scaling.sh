@@ -40,7 +40,7 @@ for n in $NODES; do
   rate=$(curl -sf "localhost:$http/v1/runs/$id" | python3 -c '
 import json, sys
 from datetime import datetime
-s = json.load(sys.stdin)
+s = json.load(sys.stdin)["status"]
 t = lambda x: datetime.fromisoformat(x.replace("Z", "+00:00")[:26] + "+00:00")
 print("%.1f" % (s["done"] / (t(s["endedAt"]) - t(s["startedAt"])).total_seconds()))')
   [[ -n "$base" ]] || base=$rate
