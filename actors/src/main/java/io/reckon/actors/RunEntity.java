@@ -202,10 +202,18 @@ public final class RunEntity
 
   public static Behavior<Command> create(
       String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store) {
+    return create(runId, environment, settings, store, null);
+  }
+
+  /** As above; {@code registry}, when not null, hears {@link Runs.EntityStopped} when it stops. */
+  static Behavior<Command> create(
+      String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store,
+      ActorRef<Runs.Command> registry) {
     // A failed journal write (or recovery) stops the entity, and with it the run's questions; its
     // parent logs the cause in one line, its subscribers hear Halted. No stack trace on stderr.
     return Behaviors.supervise(
-            Behaviors.<Command>setup(ctx -> new RunEntity(ctx, runId, environment, settings, store)))
+            Behaviors.<Command>setup(
+                ctx -> new RunEntity(ctx, runId, environment, settings, store, registry)))
         .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
   }
 
@@ -214,6 +222,7 @@ public final class RunEntity
   private final RunEnvironment environment;
   private final ReckonSettings settings;
   private final StoreSettings store;
+  private final ActorRef<Runs.Command> registry;
   private final Executor blocking;
   private final Set<ActorRef<Notification>> subscribers = new HashSet<>();
   private ActorRef<RunExecution.Command> execution;
@@ -221,8 +230,9 @@ public final class RunEntity
 
   private RunEntity(
       ActorContext<Command> context, String runId, RunEnvironment environment,
-      ReckonSettings settings, StoreSettings store) {
+      ReckonSettings settings, StoreSettings store, ActorRef<Runs.Command> registry) {
     super(persistenceId(runId));
+    this.registry = registry;
     this.context = context;
     this.runId = runId;
     this.environment = environment;
@@ -509,6 +519,11 @@ public final class RunEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(PostStop.instance(), state -> {
+          // The registry first: a command sent by a subscriber that heard Halted must find the
+          // registry ready to recover a new entity, not the stopped one.
+          if (registry != null) {
+            registry.tell(new Runs.EntityStopped(runId, context.getSelf()));
+          }
           if (execution != null) {
             notifyHalted("the run stopped on this node (a failed journal write, or shutdown); "
                 + "resume it with its id");
@@ -516,4 +531,5 @@ public final class RunEntity
         })
         .build();
   }
+
 }

@@ -252,9 +252,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   private Behavior<Command> onWorkersListed(WorkersListed listed) {
     Receptionist.Listing listing = listed.listing();
     if (listing.isForKey(ProposerWorker.KEY)) {
-      proposers = sorted(listing.getServiceInstances(ProposerWorker.KEY));
+      proposers = WorkerOrder.sorted(listing.getServiceInstances(ProposerWorker.KEY));
     } else if (listing.isForKey(VerifierWorker.KEY)) {
-      verifiers = sorted(listing.getServiceInstances(VerifierWorker.KEY));
+      verifiers = WorkerOrder.sorted(listing.getServiceInstances(VerifierWorker.KEY));
     }
     QuestionSupervisor.WorkersChanged changed =
         new QuestionSupervisor.WorkersChanged(proposers, verifiers);
@@ -265,14 +265,6 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
       start();
     }
     return this;
-  }
-
-  /** A stable order, so that question i's first worker does not depend on listing order. */
-  private static List<ActorRef<ModelWorker.Command>> sorted(
-      java.util.Set<ActorRef<ModelWorker.Command>> refs) {
-    List<ActorRef<ModelWorker.Command>> list = new ArrayList<>(refs);
-    list.sort((a, b) -> a.path().toString().compareTo(b.path().toString()));
-    return list;
   }
 
   private void start() {

@@ -42,6 +42,9 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   /** Any command to the run {@code runId}. */
   public record ToRun(String runId, RunEntity.Command command) implements Command {}
 
+  /** From a run entity that stops (before its parent hears of it from the actor system). */
+  record EntityStopped(String runId, ActorRef<RunEntity.Command> entity) implements Command {}
+
   public static Behavior<Command> create(
       RunEnvironment environment, ReckonSettings settings, StoreSettings store) {
     return Behaviors.setup(ctx -> new Runs(ctx, environment, settings, store));
@@ -51,6 +54,8 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   private final ReckonSettings settings;
   private final StoreSettings store;
   private final Map<String, ActorRef<RunEntity.Command>> live = new HashMap<>();
+  /** Names entities uniquely: a run's next entity may start before its last one's name is free. */
+  private long spawned;
 
   private Runs(
       ActorContext<Command> context, RunEnvironment environment, ReckonSettings settings,
@@ -66,6 +71,7 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
     return newReceiveBuilder()
         .onMessage(StartRun.class, this::onStartRun)
         .onMessage(ToRun.class, this::onToRun)
+        .onMessage(EntityStopped.class, this::onEntityStopped)
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onTerminated)
         .build();
@@ -92,10 +98,16 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   private ActorRef<RunEntity.Command> entity(String runId) {
     return live.computeIfAbsent(runId, id -> {
       ActorRef<RunEntity.Command> ref = getContext().spawn(
-          RunEntity.create(id, environment, settings, store), "run-" + id);
+          RunEntity.create(id, environment, settings, store, getContext().getSelf()),
+          "run-" + id + "-" + (++spawned));
       getContext().watch(ref);
       return ref;
     });
+  }
+
+  private Behavior<Command> onEntityStopped(EntityStopped stopped) {
+    live.remove(stopped.runId(), stopped.entity());
+    return this;
   }
 
   private Behavior<Command> onChildFailed(ChildFailed failed) {

@@ -9,13 +9,11 @@ import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -207,9 +205,9 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
   private Behavior<Command> onWorkersListed(WorkersListed listed) {
     Receptionist.Listing listing = listed.listing();
     if (listing.isForKey(ProposerWorker.KEY)) {
-      proposers = sorted(listing.getServiceInstances(ProposerWorker.KEY));
+      proposers = WorkerOrder.sorted(listing.getServiceInstances(ProposerWorker.KEY));
     } else if (listing.isForKey(VerifierWorker.KEY)) {
-      verifiers = sorted(listing.getServiceInstances(VerifierWorker.KEY));
+      verifiers = WorkerOrder.sorted(listing.getServiceInstances(VerifierWorker.KEY));
     }
     QuestionSupervisor.WorkersChanged changed =
         new QuestionSupervisor.WorkersChanged(proposers, verifiers);
@@ -218,12 +216,6 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
     }
     fill();
     return this;
-  }
-
-  private static List<ActorRef<ModelWorker.Command>> sorted(Set<ActorRef<ModelWorker.Command>> refs) {
-    List<ActorRef<ModelWorker.Command>> list = new ArrayList<>(refs);
-    list.sort((a, b) -> a.path().toString().compareTo(b.path().toString()));
-    return list;
   }
 
   private Behavior<Command> onReported(Reported reported) {

@@ -119,12 +119,9 @@ class SerializationTest {
       "gain", -7, 4, List.of(
           new RunSpec.ModelRef("proposer", "arith-policy", "/models/arith-policy", "ef".repeat(32)),
           new RunSpec.ModelRef("verifier", "arith-prm", "/models/arith-prm", "01".repeat(32))));
-  static final RunSpec INLINE_SPEC = new RunSpec(
-      new RunSpec.Questions(null, "23".repeat(32), 2, List.of(
-          new Question("q1", "2*3+4", "10", 2), new Question("u", "1+1", null, null))),
-      "beam:m=4,agg=last", null, 8, "fixed", 3, 0, List.of(
-          new RunSpec.ModelRef("proposer", "synthetic", null, "45".repeat(32)),
-          new RunSpec.ModelRef("verifier", "synthetic", null, "45".repeat(32))));
+  static final RunSpec INLINE_SPEC = Stores.spec(
+      List.of(new Question("q1", "2*3+4", "10", 2), new Question("u", "1+1", null, null)),
+      "beam:m=4,agg=last", 8, "fixed", 3, 0);
 
   @Test
   void theRunEntitysSnapshotStateRoundTrips() {

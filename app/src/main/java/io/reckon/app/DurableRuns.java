@@ -3,6 +3,7 @@ package io.reckon.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
@@ -68,6 +69,31 @@ final class DurableRuns {
     }
     RunStore.prepare(store);
     return store;
+  }
+
+  /** The configuration and the settings read from it, as the durable commands start. */
+  record Configured(Config hocon, ReckonSettings settings) {
+    static Configured load() {
+      try {
+        Config hocon = ConfigFactory.load();
+        return new Configured(hocon, ReckonSettings.from(hocon));
+      } catch (ConfigException | IllegalArgumentException e) {
+        throw new Main.BadInput("configuration: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The RUN_ID parameter of resume and results. */
+  static final class RunIdParameter {
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUN_ID",
+        description = "The run, as 'reckon runs' lists it")
+    String runId;
+
+    /** The id, checked for its shape (anything else is bad input, not a lookup). */
+    String value() {
+      requireRunId(runId);
+      return runId;
+    }
   }
 
   static void requireRunId(String runId) {

@@ -1,8 +1,6 @@
 package io.reckon.app;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
 import io.reckon.actors.Runs;
@@ -16,8 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code reckon resume RUN_ID}: continues a run that stopped before its end. */
 @Command(
@@ -27,8 +25,7 @@ import picocli.CommandLine.Parameters;
         + "workers): questions that finished are kept, never computed again; questions that were "
         + "in flight start again. Refused when the run's models, policy or question file changed.")
 final class ResumeCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run, as 'reckon runs' lists it")
-  String runId;
+  @Mixin DurableRuns.RunIdParameter id = new DurableRuns.RunIdParameter();
 
   @Option(names = "--out", paramLabel = "FILE",
       description = "Results of the whole run, one JSON line per question, from the journal; written "
@@ -46,19 +43,14 @@ final class ResumeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    DurableRuns.requireRunId(runId);
+    String runId = id.value();
     if (workers != null && workers < 1) {
       throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
     }
     PolicyFiles.requireWritable("--out", this.out);
-    Config hocon;
-    ReckonSettings settings;
-    try {
-      hocon = ConfigFactory.load();
-      settings = ReckonSettings.from(hocon);
-    } catch (ConfigException | IllegalArgumentException e) {
-      throw new Main.BadInput("configuration: " + e.getMessage());
-    }
+    DurableRuns.Configured configured = DurableRuns.Configured.load();
+    Config hocon = configured.hocon();
+    ReckonSettings settings = configured.settings();
     StoreSettings store = DurableRuns.open(hocon);
     int k = workers != null ? workers : settings.workers().count();
     // The spec first, from a node without workers: it names the models to load.
@@ -78,8 +70,15 @@ final class ResumeCommand implements Callable<Integer> {
         node.runs.tell(new Runs.ToRun(
             runId, new RunEntity.Subscribe(node.follower(progress, end, "follower"))));
         RunStatus resumed = node.ask(runId, RunEntity.Resume::new);
+        // The follower hears RunResumed before the reply is sent; give it a moment to record it.
+        for (int i = 0; i < 200 && node.resumed.get() == null; i++) {
+          Thread.sleep(10);
+        }
+        RunEntity.RunResumed event = node.resumed.get();
         out.println("run " + runId + " resumed: " + before.done() + " of " + before.questions()
-            + " questions finished before, " + (resumed.questions() - before.done()) + " to go");
+            + " questions finished before (kept), "
+            + (event != null ? event.restarted() + " in flight at the stop start again, " : "")
+            + (resumed.questions() - before.done()) + " to go");
         out.flush();
         String label = runSpec.strategy() + " (allocation " + runSpec.allocation().toLowerCase(Locale.ROOT)
             + ", resumed)";

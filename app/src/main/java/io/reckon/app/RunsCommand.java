@@ -1,8 +1,6 @@
 package io.reckon.app;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
 import io.reckon.actors.store.StoreSettings;
@@ -32,14 +30,9 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Config hocon;
-    ReckonSettings settings;
-    try {
-      hocon = ConfigFactory.load();
-      settings = ReckonSettings.from(hocon);
-    } catch (ConfigException | IllegalArgumentException e) {
-      throw new Main.BadInput("configuration: " + e.getMessage());
-    }
+    DurableRuns.Configured configured = DurableRuns.Configured.load();
+    Config hocon = configured.hocon();
+    ReckonSettings settings = configured.settings();
     StoreSettings store = DurableRuns.open(hocon);
     try (DurableRuns.Node node = new DurableRuns.Node(hocon, store, settings, null, 0, List.of())) {
       List<String> ids = node.journal().runIds().toCompletableFuture().join();

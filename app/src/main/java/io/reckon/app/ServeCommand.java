@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Serves Reckon over HTTP until SIGTERM: the OpenAI-compatible API "
         + "(/v1/models, /v1/completions, /v1/chat/completions) answered by test-time search, "
-        + "/health, /ready and /metrics. With no options: the shipped models on 127.0.0.1:8080.")
+        + "the runs API (/v1/runs), /health, /ready, /metrics and the dashboard (/). With no "
+        + "options: the shipped models on 127.0.0.1:8080, runs in the embedded store.")
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--host", paramLabel = "ADDRESS",
@@ -80,6 +81,9 @@ final class ServeCommand implements Callable<Integer> {
             policy(settings, models),
             workers != null ? workers : reckon.workers().count()),
             clusterOptions.coordinator(hocon));
+      } catch (ReckonServer.BindFailed e) {
+        spec.commandLine().getErr().println("reckon serve: " + e.getMessage());
+        return 1;
       } catch (RunStore.StoreException e) {
         if (e.exitStatus() == Main.BAD_INPUT) {
           throw new Main.BadInput(e.getMessage());

@@ -70,6 +70,10 @@ final class KillDrill {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-Dslf4j.internal.verbosity=ERROR");
+    // Few questions in flight make the child slower than the resume (smaller batches), so that
+    // there is time to read its store while it runs; under a fixed allocation a question's
+    // result does not depend on how many run beside it.
+    command.add("-Dreckon.run.concurrency=16");
     storeProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -115,33 +119,42 @@ final class KillDrill {
     Path err = dir.resolve("child.err");
     Process p = child(out, err, runArgs.toArray(String[]::new));
     try {
+      log("child started");
       String runId = awaitRunId(p, out, err);
+      log("run " + runId);
       StoreSettings store = withStore(() -> StoreSettings.from(ConfigFactory.load()));
-      // Kill once at least 30 % of the questions are journaled; meanwhile 'runs' and 'results'
-      // read the store the running child holds open.
+      // While the child holds the store open, 'runs' and 'results' read it (through H2's
+      // AUTO_SERVER or PostgreSQL); then the kill, once at least 30 % of the questions are in.
       String runs = null;
       long partial = -1;
       long journaled = 0;
       long deadline = System.nanoTime() + PATIENCE.toNanos();
-      while (journaled < 0.3 * count) {
+      while (runs == null || journaled < 0.3 * count) {
         assertThat(p.isAlive()).as("the run ended before the kill: %s", Files.readString(err))
             .isTrue();
         assertThat(System.nanoTime()).as("30 %% journaled in time").isLessThan(deadline);
         journaled = Journals.count(store, runId);
         if (runs == null && journaled > 0) {
+          log("'runs' and 'results' at " + journaled + " journaled");
           runs = withStore(() -> Cli.reckon("runs")).out();
           Path so = dir.resolve("so-far.jsonl");
           Cli.Result r = withStore(() -> Cli.reckon("results", runId, "--out", so.toString()));
           assertThat(r.status()).as(r.err()).isZero();
           partial = Files.readAllLines(so).size();
+          assertThat(p.isAlive()).as("the run ended while 'runs' and 'results' read it: make it "
+              + "longer").isTrue();
         }
         Thread.sleep(20);
       }
       p.destroyForcibly();
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      log("killed at " + journaled + " of " + count + " journaled");
       int finishedBeforeKill = (int) Journals.count(store, runId);
+      assertThat(finishedBeforeKill).as("what was journaled before the kill stays")
+          .isGreaterThanOrEqualTo((int) journaled);
 
       Path resumedOut = dir.resolve("resumed.jsonl");
+      log("resuming");
       Cli.Result resumed = withStore(() -> Cli.reckon("resume", runId, "--out", resumedOut.toString()));
       assertThat(resumed.status()).as(resumed.err()).isZero();
 
@@ -149,7 +162,9 @@ final class KillDrill {
       List<String> plain = new ArrayList<>(runArgs);
       plain.set(plain.indexOf("--out") + 1, plainOut.toString());
       plain.add("--no-store");
+      log("uninterrupted run");
       Cli.Result uninterrupted = Cli.reckon(plain.toArray(String[]::new));
+      log("reading the journal");
       assertThat(uninterrupted.status()).as(uninterrupted.err()).isZero();
 
       List<QuestionFinishedAt> events = new ArrayList<>();
@@ -181,6 +196,14 @@ final class KillDrill {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  private static final long T0 = System.nanoTime();
+
+  /** The drill's timeline on stderr (the test report keeps it). */
+  private static void log(String what) {
+    System.err.printf(java.util.Locale.ROOT, "kill drill %6.1f s  %s%n",
+        (System.nanoTime() - T0) / 1e9, what);
   }
 
   private static String awaitRunId(Process p, Path out, Path err) throws Exception {

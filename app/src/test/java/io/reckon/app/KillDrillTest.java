@@ -15,6 +15,6 @@ class KillDrillTest {
   @Test
   void aRunKilledWithSigkillResumesToTheResultsOfAnUninterruptedRun() throws Exception {
     KillDrill drill = new KillDrill(dir, Map.of("reckon.store.dir", dir.resolve("store").toString()));
-    KillDrill.assertDrill(drill.run(2400));
+    KillDrill.assertDrill(drill.run(1200));
   }
 }

@@ -163,7 +163,7 @@ public final class JsonFiles {
   }
 
   /** The JSON path of the problem, like {@code bins[0].best}. */
-  private static String path(JsonMappingException e) {
+  public static String path(JsonMappingException e) {
     StringBuilder b = new StringBuilder();
     for (JsonMappingException.Reference r : e.getPath()) {
       if (r.getFieldName() != null) {

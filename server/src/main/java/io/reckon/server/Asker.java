@@ -1,9 +1,14 @@
 package io.reckon.server;
 
+import io.reckon.actors.ModelWorker;
 import io.reckon.actors.ServiceRun;
 import io.reckon.protocol.Question;
+import io.reckon.protocol.RunSummary;
 import io.reckon.search.Seeds;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,18 +16,22 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * Sends single questions to the {@link ServiceRun} and hands back its answer. Requests without a
+ * Sends single questions to the {@link ServiceRun} and hands back its answer; asks it and the
+ * workers how they stand. Requests without a
  * seed get the next of a seeded sequence, so a server's answers reproduce in arrival order.
  */
 public final class Asker {
   private final ActorSystem<?> system;
   private final ActorRef<ServiceRun.Command> service;
+  private final List<ActorRef<ModelWorker.Command>> workers;
   private final long seed;
   private final AtomicLong next = new AtomicLong();
 
-  public Asker(ActorSystem<?> system, ActorRef<ServiceRun.Command> service, long seed) {
+  public Asker(ActorSystem<?> system, ActorRef<ServiceRun.Command> service,
+      List<ActorRef<ModelWorker.Command>> workers, long seed) {
     this.system = system;
     this.service = service;
+    this.workers = List.copyOf(workers);
     this.seed = seed;
   }
 
@@ -38,6 +47,19 @@ public final class Asker {
         replyTo -> new ServiceRun.Ask(q, choice.strategy(), choice.policy(), choice.budget(), s,
             deadline, replyTo),
         deadline.plusSeconds(30), system.scheduler());
+  }
+
+  /** Every worker's ledger; a worker that does not answer in 2 s is left out. */
+  public CompletionStage<List<RunSummary.WorkerStats>> workerStats() {
+    List<CompletableFuture<RunSummary.WorkerStats>> asks = new ArrayList<>();
+    for (ActorRef<ModelWorker.Command> w : workers) {
+      asks.add(AskPattern.<ModelWorker.Command, RunSummary.WorkerStats>ask(w,
+              ModelWorker.GetStats::new, Duration.ofSeconds(2), system.scheduler())
+          .toCompletableFuture().exceptionally(e -> null));
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(v -> asks.stream().map(CompletableFuture::join)
+            .filter(java.util.Objects::nonNull).toList());
   }
 
   public CompletionStage<ServiceRun.Status> status() {

@@ -15,8 +15,9 @@ final class Dashboard extends HttpSupport {
   }
 
   Route route() {
-    return get(() -> concat(
-        pathSingleSlash(() -> getFromResource(ROOT + "/index.html")),
-        pathPrefix("static", () -> getFromResourceDirectory(ROOT))));
+    // The method inside the path: a matched GET outside it would cancel the 405 of other routes.
+    return concat(
+        pathSingleSlash(() -> get(() -> getFromResource(ROOT + "/index.html"))),
+        pathPrefix("static", () -> get(() -> getFromResourceDirectory(ROOT))));
   }
 }

@@ -7,10 +7,14 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /** What every route group shares: JSON replies, bounded bodies, the bearer token, timing. */
 abstract class HttpSupport extends AllDirectives {
@@ -27,6 +31,14 @@ abstract class HttpSupport extends AllDirectives {
   static HttpResponse json(int status, Object body) {
     return HttpResponse.create().withStatus(status)
         .withEntity(ContentTypes.APPLICATION_JSON, Json.write(body));
+  }
+
+  /** A Server-Sent Events response; proxies are asked not to buffer it. */
+  static HttpResponse eventStream(Source<ByteString, ?> events) {
+    return HttpResponse.create()
+        .withEntity(HttpEntities.create(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), events))
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+        .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
   }
 
   /** The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). */

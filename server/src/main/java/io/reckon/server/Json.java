@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.reckon.runtime.JsonFiles;
 import java.io.UncheckedIOException;
 
 /** The one JSON mapper of the HTTP layer, and request parsing whose errors name the field. */
@@ -69,18 +70,7 @@ public final class Json {
 
   /** {@code messages[2].content}, as OpenAI names fields. */
   private static String path(JsonMappingException e) {
-    StringBuilder b = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (b.length() > 0) {
-          b.append('.');
-        }
-        b.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        b.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return b.toString();
+    return JsonFiles.path(e);
   }
 
   private static String simpleName(Class<?> type) {

@@ -19,11 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -234,10 +230,7 @@ final class OpenAiRoutes extends HttpSupport {
         }))
         .mapConcat(list -> list)
         .keepAlive(settings.keepAlive(), () -> KEEP_ALIVE);
-    return HttpResponse.create()
-        .withEntity(HttpEntities.create(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), events))
-        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-        .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
+    return eventStream(events);
   }
 
   private static ByteString event(Object chunk) {

@@ -42,6 +42,11 @@ final class OpsRoutes extends HttpSupport {
           if (s != null) {
             metrics.status(s);
           }
+          return null;
+        }).thenCompose(v -> asker.workerStats()).handle((stats, error) -> {
+          if (stats != null) {
+            metrics.workers(stats);
+          }
           return HttpResponse.create().withEntity(PROMETHEUS, metrics.scrape());
         })))));
   }

@@ -1,6 +1,7 @@
 package io.reckon.server;
 
 import com.typesafe.config.Config;
+import io.reckon.actors.ModelWorker;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEnvironment;
@@ -18,6 +19,9 @@ import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,6 +48,13 @@ public final class ReckonServer implements AutoCloseable {
   /** What the server needs from outside: the models, the policy, the workers per kind. */
   public record Backend(Proposer proposer, Verifier verifier, List<RunSpec.ModelRef> models,
       SearchChoice.PolicySource policies, int workers) {}
+
+  /** The address cannot be bound (in use, or not this machine's); the message is one line. */
+  public static final class BindFailed extends RuntimeException {
+    BindFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -77,6 +88,7 @@ public final class ReckonServer implements AutoCloseable {
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
+    checkBindable(settings.host(), settings.port());
     ReckonSettings reckon = ReckonSettings.from(base);
     StoreSettings store = StoreSettings.from(base);
     RunStore.prepare(store);
@@ -84,12 +96,15 @@ public final class ReckonServer implements AutoCloseable {
         : cluster.pekkoConfig().withFallback(RunStore.config(store)).withFallback(base);
     CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
     CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
+    List<ActorRef<ModelWorker.Command>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     // A coordinator-only cluster node leaves the models to the worker nodes.
-    int workers = cluster == null || cluster.worker() ? backend.workers() : 0;
+    int local = cluster == null || cluster.worker() ? backend.workers() : 0;
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
-      for (int k = 0; k < workers; k++) {
-        ctx.spawn(ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k);
-        ctx.spawn(VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k);
+      for (int k = 0; k < local; k++) {
+        workers.add(ctx.spawn(
+            ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k));
+        workers.add(ctx.spawn(
+            VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k));
       }
       service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
       RunEnvironment environment = RunEnvironment.local(backend.models());
@@ -108,7 +123,8 @@ public final class ReckonServer implements AutoCloseable {
     try {
       Admission admission = new Admission(settings.maxPending());
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
-      Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), reckon.run().seed());
+      Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
+          reckon.run().seed());
       Function<String, String> check = backend.proposer() instanceof SyntheticReasoner
           ? q -> Arithmetic.parse(q) == null
               ? "the synthetic backend answers arithmetic expressions only, e.g. 37*4+129-56"
@@ -124,8 +140,14 @@ public final class ReckonServer implements AutoCloseable {
       Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
           new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
               .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
-      ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
-          .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBinding binding;
+      try {
+        binding = Http.get(system).newServerAt(settings.host(), settings.port())
+            .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
+            + e.getCause().getMessage());
+      }
       binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);
@@ -141,6 +163,22 @@ public final class ReckonServer implements AutoCloseable {
       }
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * Fails early, with one line, where the address is taken: Pekko would log the failed bind with
+   * a stack trace after the whole system has started.
+   */
+  private static void checkBindable(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new BindFailed("cannot bind " + host + ":" + port + ": " + e.getMessage());
     }
   }
 

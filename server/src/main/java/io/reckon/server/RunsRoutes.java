@@ -8,12 +8,10 @@ import io.reckon.protocol.api.RunView;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
@@ -103,10 +101,7 @@ final class RunsRoutes extends HttpSupport {
       Source<ByteString, ?> stream = Source.single(progressEvent(s))
           .concat(journal.merge(progress, true))
           .keepAlive(settings.keepAlive(), () -> KEEP_ALIVE);
-      return HttpResponse.create()
-          .withEntity(HttpEntities.create(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), stream))
-          .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-          .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
+      return eventStream(stream);
     });
   }
 

@@ -14,7 +14,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reckon.actors.ServiceRun;
 import io.reckon.protocol.Compute;
 import io.reckon.protocol.QuestionResult;
+import io.reckon.protocol.RunSummary;
 import io.reckon.protocol.RunSummary.Pool;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,6 +35,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final AtomicLong active = new AtomicLong();
   private final AtomicLong waiting = new AtomicLong();
   private final AtomicLong[] books = new AtomicLong[5];
+  private final Map<String, AtomicLong> workerGauges = new ConcurrentHashMap<>();
   private static final String[] BOOKS = {"total", "granted", "returned", "remaining", "spent"};
 
   public ServerMetrics(String proposer, String verifier, Admission admission) {
@@ -97,6 +102,34 @@ public final class ServerMetrics implements AutoCloseable {
         books[i].set(v[i]);
       }
     }
+  }
+
+  /**
+   * The workers' ledgers (cumulative since each worker started): batches, failed batches, rows,
+   * the largest number of questions in one batch, and how many batches had each size.
+   */
+  public void workers(List<RunSummary.WorkerStats> stats) {
+    for (RunSummary.WorkerStats w : stats) {
+      worker("reckon.worker.batches", w, null).set(w.batches());
+      worker("reckon.worker.failed.batches", w, null).set(w.failedBatches());
+      worker("reckon.worker.rows", w, null).set(w.rows());
+      worker("reckon.worker.max.questions.in.batch", w, null).set(w.maxQuestionsInBatch());
+      w.batchSizes().forEach((size, n) -> worker("reckon.worker.batch.size", w, size).set(n));
+    }
+  }
+
+  private AtomicLong worker(String name, RunSummary.WorkerStats w, Integer size) {
+    String key = name + "|" + w.worker() + "|" + w.kind() + "|" + size;
+    return workerGauges.computeIfAbsent(key, k -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.Builder<AtomicLong> b = Gauge.builder(name, value, AtomicLong::get)
+          .tag("worker", w.worker()).tag("kind", w.kind());
+      if (size != null) {
+        b.tag("size", Integer.toString(size)).description("batches of this many rows");
+      }
+      b.register(registry);
+      return value;
+    });
   }
 
   public String scrape() {

@@ -115,6 +115,8 @@ class OpenAiHttpTest {
         .contains("reckon_tokens_total{kind=\"generated\",model=\"synthetic\"}")
         .contains("reckon_pool_generations{book=\"total\",run=\"service\"}")
         .contains("reckon_admission_limit")
+        .contains("reckon_worker_batches{kind=\"proposer\",worker=\"proposer-0\"}")
+        .contains("reckon_worker_batch_size{kind=\"verifier\",size=\"")
         .contains("jvm_memory_used_bytes");
   }
 
@@ -175,6 +177,35 @@ class OpenAiHttpTest {
       assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
       assertThat(body.at("/choices/0/text").asText()).contains("A:");
     }
+  }
+
+  @Test
+  void aTakenPortIsOneLineNotAStackTrace() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> TestServers.start(
+          TestServers.settings().withAddress("127.0.0.1", taken.getLocalPort())))
+          .isInstanceOf(ReckonServer.BindFailed.class)
+          .hasMessageContaining("cannot bind 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
+
+  @Test
+  void shutdownLetsARequestInFlightFinish() throws Exception {
+    ReckonServer slow = TestServers.start(TestServers.settings(),
+        new SlowProposer(Duration.ofMillis(500)), 1);
+    TestServers.awaitReady(slow);
+    CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> post(
+        slow, "{\"model\":\"reckon/best-of-n@4\",\"prompt\":\"12+7*3\"}"));
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Json.MAPPER.readTree(TestServers.get(slow, "/health").body()).get("admitted").asInt() == 0) {
+      assertThat(System.nanoTime()).as("the request was admitted").isLessThan(end);
+      Thread.sleep(20);
+    }
+    slow.close(); // what SIGTERM runs: unbind, wait for requests in flight, stop
+    HttpResponse<String> r = inFlight.get();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(r.body()).at("/choices/0/text").asText()).contains("A: 33");
   }
 
   private static HttpResponse<String> post(ReckonServer s, String json) {

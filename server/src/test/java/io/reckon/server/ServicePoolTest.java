@@ -61,6 +61,9 @@ class ServicePoolTest {
           granted += sum;
           meanGranted.put(e.getKey(), (double) sum / e.getValue().size());
         }
+        System.out.printf(java.util.Locale.ROOT,
+            "service pool: mean grant level 1 %.1f, level 4 %.1f, average %d%n",
+            meanGranted.get(1), meanGranted.get(4), average);
         assertThat(meanGranted.get(1)).as("easy requests' mean grant").isLessThan(average);
         assertThat(meanGranted.get(4)).as("hard requests' mean grant")
             .isGreaterThan(meanGranted.get(1));

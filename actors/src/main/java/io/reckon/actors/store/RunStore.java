@@ -164,12 +164,13 @@ public final class RunStore {
       case 90020: // DATABASE_ALREADY_OPEN_1
         return new StoreException(where + " is locked by another process (" + message
             + "): wait for it to end, or set RECKON_STORE_DIR to another folder", 2, e);
+      case 90028: // IO_EXCEPTION_1: the file is there but cannot be read as a database
       case 90030: // FILE_CORRUPTED_1
       case 90048: // FILE_VERSION_ERROR_1
       case 50000: // GENERAL_ERROR_1: MVStore reports a damaged file this way
-        return new StoreException(where + " is damaged or not an H2 " + org.h2.engine.Constants.VERSION
-            + " database (" + message + "): move it away to start a new store, or restore a copy",
-            2, e);
+        return new StoreException(where + " is damaged, unreadable or not an H2 "
+            + org.h2.engine.Constants.VERSION + " database (" + message
+            + "): move it away to start a new store, or restore a copy", 2, e);
       default:
         return new StoreException(where + ": " + message, 2, e);
     }

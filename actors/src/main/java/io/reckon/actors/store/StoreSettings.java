@@ -68,10 +68,12 @@ public record StoreSettings(
       return url;
     }
     // AUTO_SERVER: the first process to open the file serves it to the others, so 'reckon runs'
-    // and 'reckon results' can read a store that a run holds open.
+    // and 'reckon results' can read a store that a run holds open. WRITE_DELAY=0: H2 otherwise
+    // writes commits to the file up to 500 ms later, and a process killed meanwhile loses them
+    // (the kill drill caught it).
     bindH2ToLoopback();
     return "jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME)
-        + ";AUTO_SERVER=TRUE";
+        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
   }
 
   /**

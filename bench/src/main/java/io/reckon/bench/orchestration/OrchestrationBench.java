@@ -3,7 +3,16 @@ package io.reckon.bench.orchestration;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reckon.actors.ProposerWorker;
+import io.reckon.actors.RunEntity;
+import io.reckon.actors.RunEnvironment;
+import io.reckon.actors.Runs;
+import io.reckon.actors.store.Digests;
+import io.reckon.actors.store.RunStore;
+import io.reckon.actors.store.StoreSettings;
+import io.reckon.protocol.RunSpec;
+import io.reckon.protocol.RunStatus;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunSupervisor;
 import io.reckon.actors.VerifierWorker;
@@ -19,7 +28,9 @@ import io.reckon.search.SyncDriver;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,6 +44,7 @@ import javax.management.openmbean.CompositeData;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -41,7 +53,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * questions/s, scored steps/s and heap. Not a test; run through {@code bench/orchestration.sh}.
  *
  * <p>Arguments (all optional): {@code --questions 10000 --strategy beam:m=4 --budget 16
- * --probe 0 --workers 1 --concurrency 64 --warmup 2000 --baseline}. A scored step is one
+ * --probe 0 --workers 1 --concurrency 64 --warmup 2000 --baseline --store DIR}. With {@code
+ * --store DIR} the run is a durable one ({@link RunEntity}, every result journaled to an H2 store
+ * in DIR), and the journal's bytes per question are reported. A scored step is one
  * candidate step the PRM scored (a row of a score request; beam search scores N per round).
  */
 public final class OrchestrationBench {
@@ -74,12 +88,25 @@ public final class OrchestrationBench {
     if (a.containsKey("baseline")) {
       baseline(source, strategy, budget, n);
     }
-    if (warmup > 0) {
+    if (warmup > 0 && !a.containsKey("store")) {
       run(config, settings, source, strategy, budget, warmup, "warmup");
       System.gc();
     }
+    Path storeDir = a.containsKey("store") ? Path.of(a.get("store")) : null;
+    StoreSettings store = null;
+    if (storeDir != null) {
+      store = StoreSettings.from(config).withDir(storeDir);
+      RunStore.prepare(store);
+      config = RunStore.config(store).withFallback(config);
+    }
+    if (warmup > 0 && store != null) {
+      durable(config, settings, store, source, strategy, budget, warmup, "warmup");
+      System.gc();
+    }
     HeapWatch heap = HeapWatch.start();
-    Measured m = run(config, settings, source, strategy, budget, n, "run");
+    Measured m = store != null
+        ? durable(config, settings, store, source, strategy, budget, n, "run")
+        : run(config, settings, source, strategy, budget, n, "run");
     heap.stop();
 
     RunSummary s = m.summary();
@@ -109,6 +136,13 @@ public final class OrchestrationBench {
         "  heap: peak used %.0f MB (sampled, garbage included) | max after GC %.0f MB | after full GC at end %.0f MB | -Xmx %.0f MB%n",
         heap.peakUsed() / 1e6, heap.maxAfterGc() / 1e6, heap.liveAtEnd() / 1e6,
         Runtime.getRuntime().maxMemory() / 1e6);
+    if (m.journal() != null) {
+      Journal j = m.journal();
+      System.out.printf(Locale.ROOT,
+          "  store: H2 in %s | %,d events | %,.0f journal bytes/question (QuestionFinished "
+              + "payloads) | store file %.1f MB%n",
+          storeDir, j.events(), (double) j.resultBytes() / n, j.fileBytes() / 1e6);
+    }
     for (RunSummary.WorkerStats w : s.workers()) {
       System.out.printf(Locale.ROOT, "  %s: %,d batches, %.1f requests/batch, %.1f rows/batch%n",
           w.worker(), w.batches(), (double) w.requests() / Math.max(1, w.batches()),
@@ -116,7 +150,102 @@ public final class OrchestrationBench {
     }
   }
 
-  record Measured(RunSummary summary, long nanos) {}
+  record Measured(RunSummary summary, long nanos, Journal journal) {
+    Measured(RunSummary summary, long nanos) {
+      this(summary, nanos, null);
+    }
+  }
+
+  /** What a durable run left in the journal. */
+  record Journal(long events, long resultBytes, long fileBytes) {}
+
+  /**
+   * The same run as a durable one: a {@link RunEntity} through {@link Runs}, its questions in a
+   * file (as {@code reckon run} records them), every result journaled before it counts.
+   */
+  static Measured durable(
+      Config config, ReckonSettings settings, StoreSettings store, List<Question> source,
+      StrategyConfig strategy, int budget, int n, String name) throws Exception {
+    Path file = store.dir().resolve("bench-" + n + ".jsonl").toAbsolutePath();
+    ObjectMapper json = new ObjectMapper();
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(file)) {
+      Iterator<Question> it = questions(source, n);
+      while (it.hasNext()) {
+        w.write(json.writeValueAsString(it.next()));
+        w.write('\n');
+      }
+    }
+    List<RunSpec.ModelRef> models = List.of(
+        new RunSpec.ModelRef("proposer", "synthetic", null, Digests.text("synthetic")),
+        new RunSpec.ModelRef("verifier", "synthetic", null, Digests.text("synthetic")));
+    RunSpec spec = new RunSpec(new RunSpec.Questions(file.toString(), Digests.file(file), n, null),
+        strategy.name(), null, budget, "rule", settings.run().seed(),
+        settings.question().probeSamples(), models);
+    SyntheticReasoner model = new SyntheticReasoner();
+    CompletableFuture<RunSummary> end = new CompletableFuture<>();
+    AtomicLong done = new AtomicLong();
+    AtomicLong writes = new AtomicLong();
+    CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
+    CompletableFuture<ActorRef<RunEntity.Notification>> counter = new CompletableFuture<>();
+    Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      for (int k = 0; k < settings.workers().count(); k++) {
+        ctx.spawn(ProposerWorker.create(model, settings.workers()), "proposer-" + k);
+        ctx.spawn(VerifierWorker.create(model, settings.workers()), "verifier-" + k);
+      }
+      runs.complete(ctx.spawn(Runs.create(RunEnvironment.local(models), settings, store), "runs"));
+      counter.complete(ctx.spawn(Behaviors.receive(RunEntity.Notification.class)
+          .onMessage(RunEntity.Appended.class, a -> {
+            if (a.event() instanceof RunEntity.QuestionFinished) {
+              done.incrementAndGet();
+            } else if (a.event() instanceof RunEntity.RunFinished f) {
+              end.complete(f.summary());
+              return Behaviors.stopped();
+            }
+            return Behaviors.same();
+          })
+          .onMessage(RunEntity.Halted.class, h -> {
+            end.completeExceptionally(new IllegalStateException("run halted: " + h.reason()));
+            return Behaviors.stopped();
+          })
+          .build(), "counter"));
+      return Behaviors.empty();
+    });
+    ActorSystem<Void> system = ActorSystem.create(guardian, "bench-" + name, config);
+    try {
+      long start = System.nanoTime();
+      RunStatus status = AskPattern.<Runs.Command, RunStatus>askWithStatus(runs.get(),
+              r -> new Runs.StartRun(spec, counter.get(), r), Duration.ofSeconds(60),
+              system.scheduler())
+          .toCompletableFuture().get();
+      RunSummary summary = end.get();
+      long nanos = System.nanoTime() - start;
+      if (done.get() != n) {
+        throw new IllegalStateException("expected " + n + " results, got " + done.get());
+      }
+      return new Measured(summary, nanos, journal(store, status.runId()));
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  private static Journal journal(StoreSettings store, String runId) throws Exception {
+    String pid = RunEntity.persistenceId(runId).id();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            store.jdbcUrl(), store.user(), store.password());
+        java.sql.PreparedStatement s = c.prepareStatement(
+            "SELECT count(*), "
+                + "sum(CASE WHEN \"event_ser_manifest\" LIKE '%QuestionFinished%' "
+                + "THEN octet_length(\"event_payload\") ELSE 0 END) "
+                + "FROM \"event_journal\" WHERE \"persistence_id\" = ?")) {
+      s.setString(1, pid);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        r.next();
+        return new Journal(r.getLong(1), r.getLong(2),
+            Files.size(store.dir().resolve(StoreSettings.H2_NAME + ".mv.db")));
+      }
+    }
+  }
 
   /** The shipped test questions, cycled and renamed, produced one at a time. */
   static Iterator<Question> questions(List<Question> source, int n) {
