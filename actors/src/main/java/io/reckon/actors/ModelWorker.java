@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
@@ -68,6 +69,11 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     INSTANCE
   }
 
+  /** Time to publish this worker's load if it changed (reckon.workers.load-interval). */
+  private enum PublishLoad implements Command {
+    INSTANCE
+  }
+
   private record BatchDone(List<Work> batch, List<? extends ModelReply> replies)
       implements Command {}
 
@@ -93,6 +99,8 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     Compute compute = Compute.ZERO;
     /** Batches sent to the model and not yet answered; kept through a restart, as they are. */
     int inFlight;
+    /** Requests in the batches sent to the model and not yet answered (the load's second part). */
+    int running;
   }
 
   /**
@@ -139,6 +147,8 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   private final Executor blocking;
   private final int maxInFlight;
   private boolean flushPending;
+  private final ActorRef<Topic.Command<WorkerLoad>> loadTopic;
+  private int publishedDepth = -1;
 
   private ModelWorker(
       ActorContext<Command> context,
@@ -163,6 +173,9 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     if (!state.queue.isEmpty()) {
       scheduleFlush(); // requests that waited through a restart
     }
+    // Anonymous: a restart stops the children of the failed incarnation.
+    this.loadTopic = context.spawnAnonymous(Topic.create(WorkerLoad.class, WorkerLoad.TOPIC));
+    timers.startTimerWithFixedDelay(PublishLoad.INSTANCE, PublishLoad.INSTANCE, settings.loadInterval());
   }
 
   @Override
@@ -173,6 +186,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(BatchFailed.class, this::onBatchFailed)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessageEquals(PublishLoad.INSTANCE, this::onPublishLoad)
         .build();
   }
 
@@ -237,6 +251,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       requests.add(w.request());
     }
     state.inFlight++;
+    state.running += batch.size();
     CompletableFuture<List<? extends ModelReply>> call = new CompletableFuture<>();
     blocking.execute(() -> {
       try {
@@ -258,6 +273,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
           "model answered " + (replies == null ? 0 : replies.size()) + " of " + batch.size()
               + " requests")));
     }
+    state.running -= batch.size();
     state.batches++;
     state.batchSizes.merge(batch.size(), 1L, Long::sum);
     Set<String> questions = new HashSet<>();
@@ -299,6 +315,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   private Behavior<Command> onBatchFailed(BatchFailed failed) {
     state.inFlight--;
     state.failedBatches++;
+    state.running = Math.max(0, state.running - failed.batch().size());
     Throwable cause = failed.cause();
     if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
@@ -311,6 +328,15 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       w.replyTo().tell(new WorkResult.Failed(w.request().requestId(), w.attempt(), name, reason));
     }
     throw new ModelFailure(name + ": " + reason + " (batch of " + failed.batch().size() + ")", cause);
+  }
+
+  private Behavior<Command> onPublishLoad() {
+    int depth = state.queue.size() + state.running;
+    if (depth != publishedDepth) {
+      publishedDepth = depth;
+      loadTopic.tell(Topic.publish(new WorkerLoad(context.getSelf(), kind, depth)));
+    }
+    return this;
   }
 
   private Behavior<Command> onGetStats(GetStats get) {

@@ -108,6 +108,10 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private static final class Pending {
     final ModelRequest request;
     int attempt;
+    /** Sends that went to a worker which then left the cluster: they do not count as retries. */
+    int lost;
+    /** Where the current send went; {@code null} while no worker of its kind is registered. */
+    ActorRef<ModelWorker.Command> worker;
 
     Pending(ModelRequest request) {
       this.request = request;
@@ -134,6 +138,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private final ActorRef<Report> replyTo;
   private final ActorRef<WorkResult> worked;
   private final Map<Long, Pending> outstanding = new HashMap<>();
+  private final WorkerLoads loads;
   private WorkersChanged workers;
   private Phase phase = Phase.PROBE;
   private SearchStrategy probe;
@@ -165,6 +170,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     this.replyTo = replyTo;
     this.worked = context.messageAdapter(WorkResult.class, Worked::new);
     this.chosen = spec.strategy();
+    this.loads = WorkerLoads.get(context.getSystem());
   }
 
   private Behavior<Command> begin() {
@@ -202,9 +208,35 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     }
   }
 
+  /**
+   * A request whose worker is gone (left, or unreachable: the Receptionist lists reachable
+   * workers only) is sent again now, without waiting for its timeout; a request that found no
+   * worker goes out as soon as one registers.
+   */
   private Behavior<Command> onWorkersChanged(WorkersChanged changed) {
     workers = changed;
+    for (Pending p : List.copyOf(outstanding.values())) {
+      List<ActorRef<ModelWorker.Command>> pool = poolFor(p.request);
+      if (p.worker == null) {
+        if (!pool.isEmpty()) {
+          timers.cancel(p.request.requestId());
+          dispatch(p);
+        }
+      } else if (!pool.contains(p.worker)) {
+        getContext().getLog().info("{}: worker {} left; request {} sent again", question.id(),
+            p.worker.path(), p.request.requestId());
+        p.lost++;
+        Behavior<Command> next = retry(p, "worker " + p.worker.path() + " left");
+        if (next != this) {
+          return next;
+        }
+      }
+    }
     return this;
+  }
+
+  private List<ActorRef<ModelWorker.Command>> poolFor(ModelRequest request) {
+    return request instanceof GenerateRequest ? workers.proposers() : workers.verifiers();
   }
 
   private SearchStrategy active() {
@@ -220,11 +252,18 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   }
 
   private void dispatch(Pending p) {
-    List<ActorRef<ModelWorker.Command>> pool =
-        p.request instanceof GenerateRequest ? workers.proposers() : workers.verifiers();
+    List<ActorRef<ModelWorker.Command>> pool = poolFor(p.request);
+    ActorRef<ModelWorker.Command> previous = p.worker;
+    if (previous != null) {
+      loads.settled(previous);
+    }
+    p.worker = null;
     if (!pool.isEmpty()) {
+      // The least-loaded worker of the kind; a resend avoids the worker that just failed it.
       ActorRef<ModelWorker.Command> worker =
-          pool.get(Math.floorMod(spec.index() + p.attempt, pool.size()));
+          loads.leastLoaded(pool, spec.index() + p.attempt, previous);
+      p.worker = worker;
+      loads.sent(worker);
       worker.tell(new ModelWorker.Work(p.request, p.attempt, worked));
     }
     // Without a worker the timeout retries it, by when one may have registered.
@@ -241,6 +280,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         return this; // a late answer to a request already answered by a retry
       }
       timers.cancel(done.requestId());
+      settle(p);
       send(active().onReply(done.reply()));
       return progressed();
     }
@@ -262,7 +302,8 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
 
   private Behavior<Command> retry(Pending p, String reason) {
     timers.cancel(p.request.requestId());
-    if (p.attempt >= settings.maxRetries()) {
+    if (p.attempt - p.lost >= settings.maxRetries()) {
+      settle(p);
       return fail("request " + p.request.requestId() + " failed after " + (p.attempt + 1)
           + " sends: " + reason);
     }
@@ -270,6 +311,13 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     retries++;
     dispatch(p);
     return this;
+  }
+
+  private void settle(Pending p) {
+    if (p.worker != null) {
+      loads.settled(p.worker);
+      p.worker = null;
+    }
   }
 
   private Behavior<Command> progressed() {
@@ -397,6 +445,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         retries,
         spent,
         candidates);
+    outstanding.values().forEach(this::settle);
     scheduler.tell(new Scheduler.Finished(question.id(), spent.generations()));
     replyTo.tell(new Report(spec.index(), result));
     timers.cancelAll();

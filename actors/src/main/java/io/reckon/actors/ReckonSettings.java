@@ -61,7 +61,8 @@ public record ReckonSettings(
       double randomFactor,
       int stashCapacity,
       String blockingDispatcher,
-      int maxInFlight) {
+      int maxInFlight,
+      Duration loadInterval) {
     public WorkerSettings {
       atLeast("reckon.workers.count", count, 1);
       atLeast("reckon.workers.batch-size", batchSize, 1);
@@ -128,7 +129,8 @@ public record ReckonSettings(
             w.getDouble("restart.random-factor"),
             w.getInt("restart.stash-capacity"),
             "reckon.workers.blocking-dispatcher",
-            w.getInt("max-in-flight")),
+            w.getInt("max-in-flight"),
+            w.getDuration("load-interval")),
         c.getDuration("progress.interval"));
   }
 

@@ -85,6 +85,7 @@ class SerializationTest {
         new ServiceRun.Answer(result, true),
         new ServiceRun.Status(1, 2, 3, 4, new RunSummary.Pool(16, 16, 4, 4, 12)),
         new QuestionSupervisor.WorkersChanged(List.of(worker), List.of(worker, worker)),
+        new WorkerLoad(worker, ProposerWorker.KIND, 17),
         new QuestionSupervisor.Report(7, result),
         new RunSupervisor.QuestionFinished(3, result, 7),
         new RunSupervisor.RunFinished(summary),

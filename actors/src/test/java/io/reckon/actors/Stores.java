@@ -7,12 +7,29 @@ import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.RunSpec;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** A real H2 store in a test's folder, and the specs the tests run. */
 final class Stores {
   private Stores() {}
+
+  /** A real PostgreSQL server (18) in {@code dir}, started for the test; close it after. */
+  static EmbeddedPostgres startPostgres(Path dir) throws IOException {
+    return EmbeddedPostgres.builder()
+        .setOverrideWorkingDirectory(dir.toFile())
+        .setPGStartupWait(Duration.ofSeconds(120))
+        .start();
+  }
+
+  /** The store settings of {@code pg}'s default database. */
+  static StoreSettings postgres(EmbeddedPostgres pg, Path dir) {
+    return new StoreSettings(StoreSettings.Kind.POSTGRES, dir,
+        pg.getJdbcUrl("postgres", "postgres"), "postgres", "", Duration.ofSeconds(10), 10, 64);
+  }
 
   static StoreSettings h2(Path dir) {
     return StoreSettings.from(ConfigFactory.load()).withDir(dir);

@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
     version = "reckon 0.1.0",
     description = "Compute-optimal test-time search over language-model solutions.",
     subcommands = {RunCommand.class, SweepCommand.class, ReportCommand.class, RunsCommand.class,
-        ResumeCommand.class, ResultsCommand.class, ServeCommand.class})
+        ResumeCommand.class, ResultsCommand.class, ServeCommand.class,
+        WorkerCommand.class})
 public final class Main implements Runnable {
   public static final int BAD_INPUT = 2;
   public static final int QUESTIONS_FAILED = 3;

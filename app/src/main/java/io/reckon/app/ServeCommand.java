@@ -42,6 +42,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backendOptions = new BackendOptions();
 
+  @Mixin CoordinatorOptions clusterOptions = new CoordinatorOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -80,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
         server = ReckonServer.start(hocon, settings, new ReckonServer.Backend(
             models.proposer(), models.verifier(), RunModels.of(models, hocon, backendOptions),
             policy(settings, models),
-            workers != null ? workers : reckon.workers().count()));
+            workers != null ? workers : reckon.workers().count()),
+            clusterOptions.coordinator(hocon));
       } catch (ReckonServer.BindFailed e) {
         spec.commandLine().getErr().println("reckon serve: " + e.getMessage());
         return 1;

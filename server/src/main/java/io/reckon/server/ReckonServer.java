@@ -8,6 +8,9 @@ import io.reckon.actors.RunEnvironment;
 import io.reckon.actors.Runs;
 import io.reckon.actors.ServiceRun;
 import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.cluster.ClusterRuns;
+import io.reckon.actors.cluster.ClusterSettings;
+import io.reckon.actors.cluster.RunKeeper;
 import io.reckon.actors.store.RunJournal;
 import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
@@ -72,6 +75,17 @@ public final class ReckonServer implements AutoCloseable {
    */
   public static ReckonServer start(Config base, ServerSettings settings, Backend backend)
       throws Exception {
+    return start(base, settings, backend, null);
+  }
+
+  /**
+   * The same, as a node of a Pekko cluster when {@code cluster} is not null: runs are sharded over
+   * the coordinators (and resumed on another when theirs leaves); model workers start here only
+   * when the node has the worker role.
+   */
+  public static ReckonServer start(
+      Config base, ServerSettings settings, Backend backend, ClusterSettings cluster)
+      throws Exception {
     String refusal = settings.refusal();
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
@@ -81,23 +95,33 @@ public final class ReckonServer implements AutoCloseable {
     StoreSettings store = StoreSettings.from(base);
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
-    Config config = RunStore.config(store).withFallback(base);
+    Config config = cluster == null ? RunStore.config(store).withFallback(base)
+        : cluster.pekkoConfig().withFallback(RunStore.config(store)).withFallback(base);
     CompletableFuture<ActorRef<ServiceRun.Command>> service = new CompletableFuture<>();
     CompletableFuture<ActorRef<Runs.Command>> runs = new CompletableFuture<>();
     List<ActorRef<ModelWorker.Command>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // A coordinator-only cluster node leaves the models to the worker nodes.
+    int local = cluster == null || cluster.worker() ? backend.workers() : 0;
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
-      for (int k = 0; k < backend.workers(); k++) {
+      for (int k = 0; k < local; k++) {
         workers.add(ctx.spawn(
             ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k));
         workers.add(ctx.spawn(
             VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k));
       }
       service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
-      runs.complete(ctx.spawn(
-          Runs.create(RunEnvironment.local(backend.models()), reckon, store), "runs"));
+      RunEnvironment environment = RunEnvironment.local(backend.models());
+      if (cluster == null) {
+        runs.complete(ctx.spawn(Runs.create(environment, reckon, store), "runs"));
+      } else {
+        ClusterRuns.init(ctx.getSystem(), environment, reckon, store);
+        ctx.spawn(RunKeeper.create(cluster.resumeTimeout()), "run-keeper");
+        runs.complete(ctx.spawn(ClusterRuns.create(), "runs"));
+      }
       return Behaviors.empty();
     });
-    ActorSystem<Void> system = ActorSystem.create(guardian, "reckon", config);
+    ActorSystem<Void> system = ActorSystem.create(
+        guardian, cluster == null ? "reckon" : cluster.systemName(), config);
     ServerMetrics metrics = null;
     try {
       Admission admission = new Admission(settings.maxPending());

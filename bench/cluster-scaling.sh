@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Cluster scaling (README "Cluster"): one coordinator JVM and 1, 2, 4 worker JVMs on loopback, the
+# synthetic backend with a fixed wall-clock latency per batch (BATCH_LATENCY, 20ms: a GPU forward
+# pass's order of magnitude) and small batches (BATCH_SIZE), so that the model time, not this
+# machine's CPU, bounds the throughput. Each size runs a warm-up run, then QUESTIONS questions of
+# best-of-n at budget 8 (probe 4 + main 4: four model round trips per question), timed by the run's
+# own startedAt/endedAt. Prints questions/s and the speed-up over one worker node.
+#   bench/cluster-scaling.sh            NODES="1 2 4" QUESTIONS=600 BATCH_LATENCY=20ms BATCH_SIZE=2
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NODES=${NODES:-1 2 4}
+QUESTIONS=${QUESTIONS:-600}
+BATCH_LATENCY=${BATCH_LATENCY:-20ms}
+export RECKON_BATCH_SIZE=${BATCH_SIZE:-2}
+export RECKON_SBR_STABLE_AFTER=5s
+WORK=$(mktemp -d /tmp/reckon-cluster-scaling.XXXXXX)
+# shellcheck source=bench/cluster-lib.sh
+source bench/cluster-lib.sh
+trap cleanup EXIT
+[[ -f "$JAR" ]] || mvn -B -q -pl app -am -DskipTests package
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "synthetic backend, ${BATCH_LATENCY} per batch, batch size ${RECKON_BATCH_SIZE}, ${QUESTIONS} questions best-of-n budget 8"
+questions_json "$QUESTIONS" best-of-n 8 1 > "$WORK/run.json"
+questions_json 100 best-of-n 8 2 > "$WORK/warmup.json"
+base=""
+port=26000
+for n in $NODES; do
+  http=$((18600 + n)); cport=$((port + n * 10))
+  rm -rf "$WORK/store"
+  RECKON_CONCURRENCY=${CONCURRENCY:-128} start_coordinator "coord-$n" "$http" "$cport" "127.0.0.1:$cport" --backend synthetic
+  waiters=()
+  for k in $(seq 1 "$n"); do
+    start_worker "worker-$n-$k" $((cport + k)) "127.0.0.1:$cport" --backend synthetic --batch-latency "$BATCH_LATENCY" &
+    waiters+=($!)
+  done
+  wait "${waiters[@]}"
+  sleep 3 # the Receptionist's gossip reaches the coordinator
+  id=$(submit "$http" "$WORK/warmup.json"); wait_done "$http" "$id"
+  id=$(submit "$http" "$WORK/run.json"); wait_done "$http" "$id"; sleep 1.5
+  rate=$(curl -sf "localhost:$http/v1/runs/$id" | python3 -c '
+import json, sys
+from datetime import datetime
+s = json.load(sys.stdin)["status"]
+t = lambda x: datetime.fromisoformat(x.replace("Z", "+00:00")[:26] + "+00:00")
+print("%.1f" % (s["done"] / (t(s["endedAt"]) - t(s["startedAt"])).total_seconds()))')
+  [[ -n "$base" ]] || base=$rate
+  shares=""
+  for k in $(seq 1 "$n"); do shares="$shares worker-$k=$(served "worker-$n-$k")"; done
+  printf '%d worker node(s): %s questions/s  speed-up %sx  (requests served:%s)\n' "$n" "$rate" \
+    "$(python3 -c "print('%.2f' % ($rate / $base))")" "$shares"
+  cleanup; : > "$WORK/pids"
+  sleep 2
+done
