@@ -28,7 +28,8 @@ final class Stores {
   /** The store settings of {@code pg}'s default database. */
   static StoreSettings postgres(EmbeddedPostgres pg, Path dir) {
     return new StoreSettings(StoreSettings.Kind.POSTGRES, dir,
-        pg.getJdbcUrl("postgres", "postgres"), "postgres", "", Duration.ofSeconds(10), 10, 64);
+        pg.getJdbcUrl("postgres", "postgres"), "postgres", "", Duration.ofSeconds(10), 10, 64,
+        Duration.ZERO);
   }
 
   static StoreSettings h2(Path dir) {
