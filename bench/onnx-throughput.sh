@@ -7,5 +7,7 @@
 # For device cuda:N build with the GPU artifact: MVN_ARGS=-Pcuda bench/onnx-throughput.sh --device cuda:0
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mvn -q -B ${MVN_ARGS:-} -pl bench -am -DskipTests package
-exec java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.reckon.bench.onnx.OnnxThroughput "$@"
+mvn -q -B ${MVN_ARGS:-} -pl app,bench -am -DskipTests package
+# On reckon.jar's classpath (the one users run): on the bench module's own Maven classpath the
+# tokenizer's native library crashed the JVM at load (SIGSEGV, 2026-12-01), with the same jars.
+exec java -cp "bench/target/classes:app/target/reckon.jar" io.reckon.bench.onnx.OnnxThroughput "$@"
