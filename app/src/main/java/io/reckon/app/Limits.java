@@ -54,7 +54,18 @@ record Limits(InputLimits input, int maxBudget, int maxWorkers) {
     }
   }
 
-  void requireWorkers(int workers) {
+  /**
+   * Refuses a {@code --workers} below 1 or above {@link #maxWorkers}; {@code null} (the option not
+   * given: reckon.workers.count, checked with the settings) passes. Every command that starts
+   * workers calls this one check.
+   */
+  void requireWorkers(Integer workers) {
+    if (workers == null) {
+      return;
+    }
+    if (workers < 1) {
+      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
+    }
     if (workers > maxWorkers) {
       throw new Main.BadInput("--workers " + workers + " is above the limit of " + maxWorkers
           + " worker pairs (reckon.limits.max-workers, env RECKON_MAX_WORKERS)");

@@ -44,9 +44,7 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String runId = id.value();
-    if (workers != null && workers < 1) {
-      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
-    }
+    Limits.load().requireWorkers(workers);
     OutputTarget target = OutputTarget.check("--out", this.out, OutputTarget.inputs());
     DurableRuns.Configured configured = DurableRuns.Configured.load();
     Config hocon = configured.hocon();

@@ -210,9 +210,6 @@ final class RunCommand implements Callable<Integer> {
     if (budget < 1) {
       throw new Main.BadInput("--budget must be >= 1 generation per question (got " + budget + ")");
     }
-    if (workers != null && workers < 1) {
-      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
-    }
     Config hocon;
     ReckonSettings settings;
     Limits limits;
@@ -226,9 +223,7 @@ final class RunCommand implements Callable<Integer> {
     }
     limits.requireBudget("--budget", budget);
     limits.requireBudget("reckon.question.probe-samples", settings.question().probeSamples());
-    if (workers != null) {
-      limits.requireWorkers(workers);
-    }
+    limits.requireWorkers(workers);
     boolean computeOptimal = isComputeOptimal(strategy);
     RunSupervisor.Allocation mode = allocation(computeOptimal);
     StrategyConfig config = null;

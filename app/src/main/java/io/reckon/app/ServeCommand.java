@@ -49,9 +49,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (workers != null && workers < 1) {
-      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
-    }
+    Limits.load().requireWorkers(workers);
     Config hocon;
     ServerSettings settings;
     ReckonSettings reckon;

@@ -72,9 +72,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (workers != null && workers < 1) {
-      throw new Main.BadInput("--workers must be >= 1 (got " + workers + ")");
-    }
+    Limits.load().requireWorkers(workers);
     if (device != null && !device.matches("cpu|cuda:\\d+")) {
       throw new Main.BadInput("--device must be cpu or cuda:N, e.g. cuda:0 (got " + device + ")");
     }
