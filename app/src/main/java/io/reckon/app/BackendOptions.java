@@ -40,8 +40,11 @@ final class BackendOptions {
   String prmBaseUrl;
 
   Backends load(Config hocon) {
-    return Backends.load(
-        hocon, new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl), System::getenv);
+    return Backends.load(hocon, choice(), System::getenv);
+  }
+
+  Backends.Choice choice() {
+    return new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl);
   }
 
   /** True when the chosen policy is the synthetic stand-in (it only solves arithmetic). */

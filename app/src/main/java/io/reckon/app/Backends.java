@@ -51,10 +51,12 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
   }
 
   /**
-   * The models {@code choice} and the configuration name; {@code env} reads the API keys' environment
-   * variables. Every problem is bad input with one line naming the setting or the flag.
+   * The policy's and the verifier's backend as {@code choice} and the configuration name them
+   * (the verifier follows the policy when neither names it), checked: one line of bad input.
    */
-  static Backends load(Config hocon, Choice choice, UnaryOperator<String> env) {
+  record Kinds(String policy, String verifier) {}
+
+  static Kinds kinds(Config hocon, Choice choice) {
     Config models;
     String kind;
     String verifierKind;
@@ -82,6 +84,18 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
     if (choice.prmBaseUrl() != null && !verifierKind.equals("pooling")) {
       throw new Main.BadInput("--prm-base-url is for --prm-backend pooling (the PRM backend is " + verifierKind + ")");
     }
+    return new Kinds(kind, verifierKind);
+  }
+
+  /**
+   * The models {@code choice} and the configuration name; {@code env} reads the API keys' environment
+   * variables. Every problem is bad input with one line naming the setting or the flag.
+   */
+  static Backends load(Config hocon, Choice choice, UnaryOperator<String> env) {
+    Kinds kinds = kinds(hocon, choice);
+    String kind = kinds.policy();
+    String verifierKind = kinds.verifier();
+    Config models = hocon.getConfig("reckon.models");
     if (kind.equals("synthetic") && verifierKind.equals("synthetic")) {
       return synthetic();
     }

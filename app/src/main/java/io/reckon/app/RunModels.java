@@ -21,18 +21,13 @@ final class RunModels {
 
   /** The refs of the models that {@code options} and the configuration choose, now loaded. */
   static List<RunSpec.ModelRef> of(Backends models, Config hocon, BackendOptions options) {
+    Backends.Kinds kinds = Backends.kinds(hocon, options.choice());
     try {
       Config m = hocon.getConfig("reckon.models");
-      String kind = normalize(options.backend != null ? options.backend : m.getString("backend"));
-      String configured = m.hasPath("verifier") ? m.getString("verifier") : "";
-      String verifierKind = normalize(options.prmBackend != null ? options.prmBackend : configured);
-      if (verifierKind.isEmpty()) {
-        verifierKind = kind.equals("synthetic") ? "synthetic" : "onnx";
-      }
       return List.of(
-          ref("proposer", kind, models.proposer().name(), options.model, "policy", options.baseUrl,
-              "openai", m),
-          ref("verifier", verifierKind, models.verifier().name(), options.prm, "prm",
+          ref("proposer", kinds.policy(), models.proposer().name(), options.model, "policy",
+              options.baseUrl, "openai", m),
+          ref("verifier", kinds.verifier(), models.verifier().name(), options.prm, "prm",
               options.prmBaseUrl, "pooling", m));
     } catch (ConfigException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
@@ -49,10 +44,6 @@ final class RunModels {
         yield new RunSpec.ModelRef(role, name, url, Digests.text(kind + " " + url + " " + name));
       }
     };
-  }
-
-  private static String normalize(String kind) {
-    return kind.strip().toLowerCase(Locale.ROOT);
   }
 
   private static RunSpec.ModelRef folder(String role, String name, Path dir) {
