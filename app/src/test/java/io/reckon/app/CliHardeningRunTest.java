@@ -110,7 +110,10 @@ class CliHardeningRunTest {
     Path data = data(3000);
     Path results = dir.resolve("r.jsonl");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    // The run is journaled (the default): to a store of the test's own, not reckon-data/ in the
+    // working tree.
+    Process p = new ProcessBuilder(java, "-Xmx512m",
+        "-Dreckon.store.dir=" + dir.resolve("store"), "-cp", System.getProperty("java.class.path"),
         "io.reckon.app.Main", "run", "--backend", "synthetic", "--data", data.toString(),
         "--budget", "1024", "--out", results.toString())
         .directory(Cli.root().toFile())
