@@ -76,8 +76,11 @@ echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%Y-%m
 step "build"
 mvn -B -q -DskipTests -pl app -am package
 took "build"
+# The steps run a copy of the jar: a rebuild of app/ while the sweeps run (for most of an hour)
+# would replace the jar under the running JVMs and fail them with NoClassDefFoundError.
+cp app/target/reckon.jar "$OUT/reckon.jar"
 # shellcheck disable=SC2086
-reckon() { java $JAVA_OPTS -jar "$ROOT/app/target/reckon.jar" "$@"; }
+reckon() { java $JAVA_OPTS -jar "$OUT/reckon.jar" "$@"; }
 
 VALIDATION=data/arith/validation.jsonl
 TEST=data/arith/test.jsonl

@@ -15,6 +15,7 @@ import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
+import io.reckon.search.policy.DifficultyEstimator;
 import io.reckon.search.policy.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,12 +91,25 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    * @param probe probe samples; 0 = no probe
    * @param seed the question's own seed (derived from the run's seed and {@code index})
    */
+  /**
+   * @param estimator the difficulty estimator that reads the probe when there is no policy (a
+   *     policy brings its own); {@code null}: the probe's mean PRM score
+   */
   public record Spec(
-      int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed) {
+      int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
+      DifficultyEstimator estimator) {
     public Spec {
       if ((strategy == null) == (policy == null)) {
         throw new IllegalArgumentException("a question needs a strategy or a policy, not both");
       }
+      if (policy != null) {
+        estimator = policy.estimator();
+      }
+    }
+
+    public Spec(
+        int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed) {
+      this(index, question, strategy, policy, probe, seed, null);
     }
 
     public Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {
@@ -337,15 +351,19 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       probeOutcome = probe.outcome();
       estimate = Allocation.Estimate.of(probeOutcome.candidates());
     }
-    if (spec.policy() != null) {
-      // The policy's estimator reads the probe's features; its predicted pass@1 is what the
-      // bins cut and what the allocation (rule or gain) sees in place of the mean PRM score.
-      // Without a scored probe there is nothing to bin by: the policy gives the middle bin.
+    if (spec.estimator() != null) {
+      // The estimator (the policy's, or the node's for a fixed strategy) reads the probe's
+      // features; its predicted pass@1 is what the bins cut and what the allocation (rule or
+      // gain) sees in place of the mean PRM score, so that a question the PRM scores mid-range
+      // but the estimator deems hopeless is not given the most budget. Without a scored probe
+      // there is nothing to bin by: the policy gives the middle bin.
       ProbeFeatures features = probeOutcome == null
           ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates());
-      bin = spec.policy().bin(features);
+      if (spec.policy() != null) {
+        bin = spec.policy().bin(features);
+      }
       if (estimate.known()) {
-        estimate = new Allocation.Estimate(spec.policy().estimator().predict(features),
+        estimate = new Allocation.Estimate(spec.estimator().predict(features),
             estimate.confidence(), estimate.samples());
       }
     }

@@ -3,6 +3,7 @@ package io.reckon.actors;
 import com.typesafe.config.Config;
 import io.reckon.search.Allocation;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.policy.DifficultyEstimator;
 import io.reckon.search.policy.GainAllocation;
 import java.time.Duration;
 
@@ -16,10 +17,35 @@ public record ReckonSettings(
     Allocation.Rule allocation,
     GainAllocation.Settings gain,
     WorkerSettings workers,
-    Duration progressInterval) {
+    Duration progressInterval,
+    DifficultyEstimator estimator) {
 
   public ReckonSettings {
     positive("reckon.progress.interval", progressInterval);
+  }
+
+  /**
+   * @param estimator the difficulty estimator that runs without a compute-optimal policy allocate
+   *     by (a policy's own estimator, read by {@link EstimatorFile}); {@code null}: the rule reads
+   *     the probe's mean PRM score
+   */
+  public ReckonSettings(RunSettings run, QuestionSettings question, Allocation.Rule allocation,
+      GainAllocation.Settings gain, WorkerSettings workers, Duration progressInterval) {
+    this(run, question, allocation, gain, workers, progressInterval, null);
+  }
+
+  /** The same settings with a difficulty estimator for runs without a policy ({@code null}: none). */
+  public ReckonSettings withEstimator(DifficultyEstimator e) {
+    return new ReckonSettings(run, question, allocation, gain, workers, progressInterval, e);
+  }
+
+  /**
+   * The rule's parameters for a run: its hopeless threshold is on the scale of the score the
+   * questions report, so with an estimator (the policy's, else this node's) it is the estimator's.
+   */
+  public Allocation.Rule allocationFor(DifficultyEstimator policyEstimator) {
+    DifficultyEstimator e = policyEstimator != null ? policyEstimator : estimator;
+    return e == null ? allocation : allocation.withHopelessBelow(e.hopelessBelow());
   }
 
   public record RunSettings(
@@ -139,7 +165,7 @@ public record ReckonSettings(
         new RunSettings(
             run.concurrency(), seed, run.workersTimeout(), run.statsTimeout(),
             run.lostQuestionGrace()),
-        question, allocation, gain, workers, progressInterval);
+        question, allocation, gain, workers, progressInterval, estimator);
   }
 
   /** The same settings with another probe size (a durable run keeps the one it started with). */
@@ -149,7 +175,7 @@ public record ReckonSettings(
         new QuestionSettings(
             probeSamples, question.probeStrategy(), question.requestTimeout(),
             question.maxRetries(), question.grantTimeout(), question.timeout()),
-        allocation, gain, workers, progressInterval);
+        allocation, gain, workers, progressInterval, estimator);
   }
 
   private static GainAllocation.Settings gain(Config g) {

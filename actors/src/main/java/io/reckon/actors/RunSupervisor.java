@@ -285,8 +285,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   private Scheduler.Plan plan() {
     return switch (run.allocation()) {
       // Under a policy the reported score is its estimator's predicted pass@1: so is the cap's.
-      case RULE -> new Scheduler.ByRule(run.policy() == null ? settings.allocation()
-          : settings.allocation().withHopelessBelow(run.policy().estimator().hopelessBelow()));
+      case RULE -> new Scheduler.ByRule(settings.allocationFor(
+          run.policy() == null ? null : run.policy().estimator()));
       case FIXED -> new Scheduler.Fixed();
       case GAIN -> {
         List<AccuracyCurve> curves = new ArrayList<>();
@@ -312,7 +312,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     int index = nextIndex++;
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
-        index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index));
+        index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index),
+        settings.estimator());
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),

@@ -138,7 +138,7 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
     this.averageBudget = averageBudget;
     int probe = Math.min(settings.question().probeSamples(), averageBudget);
     this.pool = context.spawn(
-        Scheduler.create(0, 0, probe, new Scheduler.ByRule(settings.allocation())), "pool");
+        Scheduler.create(0, 0, probe, new Scheduler.ByRule(settings.allocationFor(null))), "pool");
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
         context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
@@ -193,7 +193,8 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
       scheduler = e.ownPool;
     }
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
-        e.index, ask.question(), ask.strategy(), ask.policy(), probe, ask.seed());
+        e.index, ask.question(), ask.strategy(), ask.policy(), probe, ask.seed(),
+        settings.estimator());
     e.supervisor = getContext().spawn(
         QuestionSupervisor.create(spec, settings.question(),
             new QuestionSupervisor.WorkersChanged(proposers, verifiers), scheduler, reports),

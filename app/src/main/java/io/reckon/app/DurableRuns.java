@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.EstimatorFile;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
@@ -46,6 +47,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.stream.javadsl.StreamConverters;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the durable commands share: opening the store, a node (actor system on the store, with
@@ -69,6 +71,22 @@ final class DurableRuns {
     }
     RunStore.prepare(store);
     return store;
+  }
+
+  /**
+   * The settings with this node's difficulty estimator for runs without a policy
+   * ({@link EstimatorFile}); which one is logged. A configured file that is not a policy is bad
+   * input.
+   */
+  static ReckonSettings withEstimator(ReckonSettings settings, Config hocon, List<String> models) {
+    EstimatorFile.Loaded loaded;
+    try {
+      loaded = EstimatorFile.load(hocon, models);
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput("configuration: " + e.getMessage());
+    }
+    LoggerFactory.getLogger(DurableRuns.class).info(loaded.note());
+    return settings.withEstimator(loaded.estimator());
   }
 
   /** The configuration and the settings read from it, as the durable commands start. */
@@ -111,8 +129,9 @@ final class DurableRuns {
     /** The last {@link RunEntity.RunResumed} a follower heard (how many questions restarted). */
     final AtomicReference<RunEntity.RunResumed> resumed = new AtomicReference<>();
 
-    Node(Config hocon, StoreSettings store, ReckonSettings settings, Backends models, int workers,
+    Node(Config hocon, StoreSettings store, ReckonSettings base, Backends models, int workers,
         List<RunSpec.ModelRef> refs) {
+      ReckonSettings settings = models == null ? base : withEstimator(base, hocon, models.names());
       this.settings = settings;
       CompletableFuture<ActorRef<Runs.Command>> registry = new CompletableFuture<>();
       Behavior<Void> guardian = Behaviors.setup(ctx -> {

@@ -278,12 +278,12 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private RunSupervisor.Event execute(Inputs in, OutputTarget target, PrintWriter err) throws Exception {
-    ReckonSettings s = in.settings();
     CompletableFuture<RunSupervisor.Event> end = new CompletableFuture<>();
-    Progress progress = Progress.forStderr(err, in.questions().size(), s.progressInterval());
+    Progress progress = Progress.forStderr(err, in.questions().size(), in.settings().progressInterval());
     try (Backends models = backendOptions.load(in.config());
         Writer writer = target.writer()) {
       checkModels(in, models.names());
+      ReckonSettings s = DurableRuns.withEstimator(in.settings(), in.config(), models.names());
       models.notes().forEach(err::println);
       refusals = Refusals.check(models.proposer(), in.questions(), in.strategyName());
       if (refusals.runnable().isEmpty()) {

@@ -75,6 +75,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     Backends models = backendOptions.load(hocon);
     try {
+      // The estimator's file is checked here so that a bad one is one line, not a failed start.
+      DurableRuns.withEstimator(reckon, hocon, models.names());
       ReckonServer server;
       try {
         server = ReckonServer.start(hocon, settings, new ReckonServer.Backend(

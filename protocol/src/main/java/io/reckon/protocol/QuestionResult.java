@@ -23,7 +23,9 @@ import java.util.List;
  * @param spent generations spent in all (never above {@code granted})
  * @param tokens every token processed: prompt, generated and verifier
  * @param flops floating-point operations, proposer and verifier
- * @param difficulty estimated difficulty (1 - mean final PRM score of the probe), when probed
+ * @param difficulty estimated difficulty, when probed: 1 - the difficulty estimator's predicted pass@1
+ *     (a policy's, or the node's {@code reckon.scheduler.allocation.estimator}), else 1 - the
+ *     probe's mean final PRM score
  * @param confidence the probe's leading answer's share of the weighted vote, when probed
  * @param retries model requests sent again after a worker failed them or they timed out
  * @param compute the same compute in every unit

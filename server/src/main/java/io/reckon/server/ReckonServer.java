@@ -1,6 +1,7 @@
 package io.reckon.server;
 
 import com.typesafe.config.Config;
+import io.reckon.actors.EstimatorFile;
 import io.reckon.actors.ModelWorker;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
@@ -38,6 +39,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running {@code reckon serve}: one ActorSystem hosting the model workers, the service run and
@@ -46,6 +49,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * stops the system.
  */
 public final class ReckonServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReckonServer.class);
 
   /** What the server needs from outside: the models, the policy, the workers per kind. */
   public record Backend(Proposer proposer, Verifier verifier, List<RunSpec.ModelRef> models,
@@ -91,7 +95,10 @@ public final class ReckonServer implements AutoCloseable {
       throw new IllegalArgumentException(refusal);
     }
     checkBindable(settings.host(), settings.port());
-    ReckonSettings reckon = ReckonSettings.from(base);
+    EstimatorFile.Loaded estimator = EstimatorFile.load(base,
+        backend.models().stream().map(RunSpec.ModelRef::name).toList());
+    LOG.info(estimator.note());
+    ReckonSettings reckon = ReckonSettings.from(base).withEstimator(estimator.estimator());
     StoreSettings store = StoreSettings.from(base);
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
