@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Admission {
   private final int limit;
   private final AtomicInteger held = new AtomicInteger();
+  private volatile boolean closed;
 
   public Admission(int limit) {
     if (limit < 1) {
@@ -18,9 +19,12 @@ public final class Admission {
     this.limit = limit;
   }
 
-  /** Takes {@code n} places if they are free; all or nothing. */
+  /** Takes {@code n} places if they are free; all or nothing; none once closed. */
   public boolean tryAcquire(int n) {
     while (true) {
+      if (closed) {
+        return false;
+      }
       int now = held.get();
       if (now + n > limit) {
         return false;
@@ -33,6 +37,15 @@ public final class Admission {
 
   public void release(int n) {
     held.addAndGet(-n);
+  }
+
+  /** Admits nothing more (the server is shutting down); what holds a place keeps it. */
+  public void close() {
+    closed = true;
+  }
+
+  public boolean closed() {
+    return closed;
   }
 
   public int held() {

@@ -142,6 +142,10 @@ final class OpenAiRoutes extends HttpSupport {
   }
 
   private Route answer(Prepared p) {
+    if (admission.closed()) {
+      return complete(Errors.response(new ApiException(503, "server_error", null, "shutting_down",
+          "the server is shutting down; retry in a moment or on another instance")));
+    }
     if (!admission.tryAcquire(1)) {
       return complete(Errors.tooManyRequests(settings.retryAfter(),
           admission.limit() + " questions in flight and waiting"));

@@ -25,6 +25,7 @@ import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -158,7 +159,7 @@ public final class ReckonServer implements AutoCloseable {
         throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
             + e.getCause().getMessage());
       }
-      binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
+      drainOnShutdown(system, binding, admission, settings.shutdownDeadline());
       if (kafka.enabled()) {
         runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
             admission, metrics, backend.policies(), check).openRuns());
@@ -178,6 +179,47 @@ public final class ReckonServer implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Graceful shutdown in CoordinatedShutdown's service phases: unbind and admit no more questions,
+   * wait until every admitted question is answered (up to {@code deadline}), then terminate the
+   * binding, which closes the now idle connections. Pekko HTTP's own
+   * {@code addToCoordinatedShutdown} terminates at once and tracks in-flight requests itself, but
+   * its connection abort races a response that is just going out (akka/akka-http#4060): about one
+   * request in three in flight at SIGTERM got a connection reset here instead of its answer.
+   */
+  private static void drainOnShutdown(ActorSystem<Void> system, ServerBinding binding,
+      Admission admission, Duration deadline) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> {
+      admission.close();
+      return binding.unbind();
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-drain", () -> {
+      long end = System.nanoTime() + deadline.toNanos();
+      CompletableFuture<Done> drained = new CompletableFuture<>();
+      pollDrained(system, admission, end, drained);
+      // The last answer's response is rendered and written after its place is released: give it
+      // a moment on the wire before the connections close.
+      return drained
+          .thenComposeAsync(d -> binding.terminate(Duration.ofNanos(
+                  Math.max(0, end - System.nanoTime())).plus(DRAIN_SETTLE)),
+              CompletableFuture.delayedExecutor(DRAIN_SETTLE.toMillis(), TimeUnit.MILLISECONDS))
+          .thenApply(t -> Done.getInstance());
+    });
+  }
+
+  private static final Duration DRAIN_SETTLE = Duration.ofMillis(250);
+
+  private static void pollDrained(ActorSystem<Void> system, Admission admission, long end,
+      CompletableFuture<Done> drained) {
+    if (admission.held() == 0 || System.nanoTime() >= end) {
+      drained.complete(Done.getInstance());
+      return;
+    }
+    system.scheduler().scheduleOnce(Duration.ofMillis(50),
+        () -> pollDrained(system, admission, end, drained), system.executionContext());
   }
 
   /**
