@@ -193,6 +193,11 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         .build();
   }
 
+  /** The pool split evenly for main searches: what a hopeless question's fair share stops at. */
+  private long evenShare() {
+    return Math.max(0, total / Math.max(1, questions) - probe);
+  }
+
   private long reserved() {
     return (long) probe * Math.max(0, questions - probed);
   }
@@ -211,7 +216,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private int grant(ProbeReport report, long available, long waiting) {
     if (plan instanceof ByRule r) {
-      return Allocation.grant(new Allocation.Request(report.estimate(), available, waiting), r.rule());
+      return Allocation.grant(
+          new Allocation.Request(report.estimate(), available, waiting, evenShare()), r.rule());
     }
     if (plan instanceof Fixed) {
       long share = total / Math.max(1, questions) - report.probeSpent();
@@ -226,7 +232,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     boolean decisive = GainAllocation.decisive(report.confidence(), gain.settings());
     int g = GainAllocation.grant(gain.curves(),
         new GainAllocation.Request(report.bin(), report.confidence(), (int) report.probeSpent(),
-            available, waiting, seen, report.meanScore() < gain.hopelessBelow()),
+            available, waiting, seen, report.meanScore() < gain.hopelessBelow(), evenShare()),
         gain.settings());
     seen[decisive ? 0 : report.bin()]++;
     return g;

@@ -22,7 +22,8 @@ import java.util.List;
  *   <li>A hopeless question (mean PRM score, or under a compute-optimal policy the difficulty
  *       estimator's predicted pass@1, below {@link Rule#hopelessBelow}) gets at most
  *       {@link Rule#hopelessWeight} of the fair share, and never more than the fair share:
- *       more samples rarely fix it.
+ *       more samples rarely fix it. Its fair share is also never above the run's even split
+ *       ({@link Request#evenShare}).
  *   <li>grant = round(fair share * weight), never above {@link Rule#maxFactor} * fair share nor
  *       above what is available.
  * </ol>
@@ -94,12 +95,21 @@ public final class Allocation {
    * @param available generations the pool can give to main searches now (what is left after the
    *     probes of the questions that have not probed yet are set aside)
    * @param waiting questions still waiting for a main grant, this one included (at least 1)
+   * @param evenShare the run's even split per question for main searches (pool / questions -
+   *     probe): a hopeless question's fair share is never above it. What earlier questions gave
+   *     back raises everyone's fair share as the run goes on, so without this cap the hopeless
+   *     questions at the end of a run (the hardest, in a file sorted by level) inherit the pool.
    */
-  public record Request(Estimate estimate, long available, long waiting) {
+  public record Request(Estimate estimate, long available, long waiting, long evenShare) {
     public Request {
       if (waiting < 1) {
         throw new IllegalArgumentException("waiting must be >= 1, was " + waiting);
       }
+    }
+
+    /** Without an even share to cap a hopeless question at. */
+    public Request(Estimate estimate, long available, long waiting) {
+      this(estimate, available, waiting, Long.MAX_VALUE);
     }
   }
 
@@ -111,16 +121,24 @@ public final class Allocation {
     double d = clamp(e.difficulty());
     double w = rule.edgeWeight() + (rule.middleWeight() - rule.edgeWeight()) * 4 * d * (1 - d);
     w *= 1 - rule.agreementDiscount() * clamp((e.confidence() - 0.5) / 0.5);
-    if (e.meanScore() < rule.hopelessBelow()) {
+    if (hopeless(e, rule)) {
       w = Math.min(w, Math.min(1.0, rule.hopelessWeight()));
     }
     return Math.min(w, rule.maxFactor());
+  }
+
+  /** Below the rule's hopeless threshold (a probe that scored nothing is not judged). */
+  public static boolean hopeless(Estimate e, Rule rule) {
+    return e.known() && e.meanScore() < rule.hopelessBelow();
   }
 
   /** The grant in generations for the question's main search: in [0, available]. */
   public static int grant(Request r, Rule rule) {
     long available = Math.max(0, r.available());
     double fair = (double) available / r.waiting();
+    if (hopeless(r.estimate(), rule)) {
+      fair = Math.min(fair, Math.max(0, r.evenShare()));
+    }
     long g = Math.round(fair * weight(r.estimate(), rule));
     return (int) Math.min(Math.min(g, available), Integer.MAX_VALUE);
   }

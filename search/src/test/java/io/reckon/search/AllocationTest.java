@@ -84,4 +84,18 @@ class AllocationTest {
     int after = Allocation.grant(new Allocation.Request(e, 120 + 40, 10), RULE);
     assertThat(after).isGreaterThan(before);
   }
+
+  @Test
+  void aHopelessQuestionLateInARunGetsNoMoreThanTheEvenSplitWhateverWasGivenBack() {
+    // 12 main generations per question evenly; by the end of a run that returned a lot, one
+    // question waits with 300 available: a middle one gets more, a hopeless one at most its
+    // capped share of the even split (0.5 x 12), not of the 300.
+    var middle = new Allocation.Estimate(0.5, 0.0, 4);
+    var hopeless = new Allocation.Estimate(0.1, 0.0, 4);
+    assertThat(Allocation.grant(new Allocation.Request(middle, 300, 1, 12), RULE)).isEqualTo(300);
+    assertThat(Allocation.grant(new Allocation.Request(hopeless, 300, 1, 12), RULE)).isEqualTo(6);
+    // Early in a run (fair share below the even split) the cap changes nothing.
+    assertThat(Allocation.grant(new Allocation.Request(hopeless, 80, 10, 12), RULE))
+        .isEqualTo(Allocation.grant(new Allocation.Request(hopeless, 80, 10), RULE));
+  }
 }

@@ -65,9 +65,12 @@ public final class GainAllocation {
    *     bin b ({@code curves.size() + 1} entries)
    * @param hopeless the difficulty estimator deems the question hopeless: its grant never exceeds
    *     its fair share, whatever its bin's curve promises
+   * @param evenShare the run's even split per question for main searches (pool / questions -
+   *     probe): a hopeless question's fair share is never above it, however much earlier questions
+   *     gave back (otherwise the hopeless questions at the end of a run inherit the pool)
    */
   public record Request(int bin, double confidence, int probe, long available, long waiting, long[] seen,
-      boolean hopeless) {
+      boolean hopeless, long evenShare) {
     public Request {
       if (waiting < 1) {
         throw new IllegalArgumentException("waiting must be >= 1, was " + waiting);
@@ -76,6 +79,12 @@ public final class GainAllocation {
         throw new IllegalArgumentException("probe must be >= 0, was " + probe);
       }
       seen = seen.clone();
+    }
+
+    /** Without an even share to cap a hopeless question at. */
+    public Request(int bin, double confidence, int probe, long available, long waiting, long[] seen,
+        boolean hopeless) {
+      this(bin, confidence, probe, available, waiting, seen, hopeless, Long.MAX_VALUE);
     }
 
     /** A question the estimator does not deem hopeless. */
@@ -123,7 +132,7 @@ public final class GainAllocation {
     long extra = (long) Math.floor(Math.max(0, available - planned) / questions);
     long g = Math.min(levels[request.bin() - 1] + extra, cap) - (long) request.probe();
     if (request.hopeless()) {
-      g = Math.min(g, (long) Math.floor(fair));
+      g = Math.min(g, (long) Math.floor(Math.min(fair, Math.max(0, request.evenShare()))));
     }
     return (int) Math.max(0, Math.min(g, available));
   }

@@ -43,6 +43,12 @@ class GainAllocationTest {
       assertThat(GainAllocation.grant(List.of(EASY, HARD), r, NO_DECISIVE))
           .isLessThanOrEqualTo((int) (available / waiting));
     }
+    // ... and never above the run's even split, however much the pool holds by the end of a run.
+    var late = new GainAllocation.Request(2, 0.3, 0, 300, 1, seen, true, 12);
+    assertThat(GainAllocation.grant(List.of(EASY, steep), late, NO_DECISIVE)).isEqualTo(12);
+    assertThat(GainAllocation.grant(List.of(EASY, steep),
+        new GainAllocation.Request(2, 0.3, 0, 300, 1, seen, false, 12), NO_DECISIVE))
+        .isGreaterThan(12);
   }
 
   @Test
