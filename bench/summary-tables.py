@@ -79,7 +79,7 @@ def main(path):
             rows.append(["compute-optimal"] + [pct(iv) for iv in b["computeOptimal"]])
             if b.get("beamMinusBestOfN"):
                 rows.append(["beam minus best-of-N (points)"]
-                            + ["" if x is None else f"{x:+.1f}" for x in b["beamMinusBestOfN"]])
+                            + ["" if x is None else f"{100 * x:+.1f}" for x in b["beamMinusBestOfN"]])
             print(table(["configuration"] + [str(x) for x in budgets], rows))
             print()
 
