@@ -356,7 +356,7 @@ public final class RunEntity
         state.tally());
     RunSupervisor.Run run = new RunSupervisor.Run(
         inputs.questions().iterator(), inputs.questions().size(), inputs.strategy(), inputs.policy(),
-        spec.budget(), spec.seed(), allocation, resumed);
+        spec.budget(), spec.seed(), allocation, resumed, WorkerKeys.of(spec.models()));
     ReckonSettings runSettings = settings.withSeed(spec.seed()).withProbeSamples(spec.probe());
     sessions++;
     execution = context.spawn(
