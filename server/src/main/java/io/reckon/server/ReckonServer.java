@@ -163,11 +163,14 @@ public final class ReckonServer implements AutoCloseable {
       }
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);
-      runsService.resumeUnfinished().whenComplete((ids, error) -> {
-        if (error != null) {
-          system.log().warn("resuming unfinished runs failed: {}", error.toString());
-        }
-      });
+      if (cluster == null) {
+        // In a cluster the RunKeeper resumes them (on whichever coordinator their shard lives).
+        runsService.resumeUnfinished().whenComplete((ids, error) -> {
+          if (error != null) {
+            system.log().warn("resuming unfinished runs failed: {}", error.toString());
+          }
+        });
+      }
       return new ReckonServer(system, binding, metrics);
     } catch (Exception | Error e) {
       if (metrics != null) {
