@@ -9,8 +9,10 @@ import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
-/** A {@link ModelWorker} for a policy model, registered under {@link #KEY} and its model's
- * {@link #key}. */
+/**
+ * A {@link ModelWorker} for a policy model, registered under {@link #KEY} and, when it knows its
+ * model, under that model's {@link #key}.
+ */
 public final class ProposerWorker {
   public static final String KIND = "proposer";
   public static final ServiceKey<ModelWorker.Command> KEY =
@@ -26,22 +28,18 @@ public final class ProposerWorker {
   /** A worker found by kind only: for runs that name no models (a plain one-JVM run). */
   public static Behavior<ModelWorker.Command> create(
       Proposer proposer, ReckonSettings.WorkerSettings settings) {
-    return create(proposer, settings, List.of(KEY));
+    return create(proposer, settings, null);
   }
 
-  /** A worker found by kind and by {@code model} (the model {@code proposer} runs). */
+  /**
+   * A worker found by kind and by {@code model}, the model {@code proposer} runs ({@code null}:
+   * by kind only).
+   */
   public static Behavior<ModelWorker.Command> create(
       Proposer proposer, ReckonSettings.WorkerSettings settings, RunSpec.ModelRef model) {
-    return create(proposer, settings,
-        model == null ? List.of(KEY) : List.of(KEY, key(model.sha256())));
-  }
-
-  private static Behavior<ModelWorker.Command> create(
-      Proposer proposer, ReckonSettings.WorkerSettings settings,
-      List<ServiceKey<ModelWorker.Command>> keys) {
     int inFlight = proposer.batchesContinuously() ? settings.maxInFlight() : 1;
-    return ModelWorker.create(
-        keys, KIND, batch -> proposer.generate(cast(batch)), settings, inFlight);
+    return ModelWorker.create(WorkerKeys.registered(KIND, model), KIND,
+        batch -> proposer.generate(cast(batch)), settings, inFlight);
   }
 
   private static List<GenerateRequest> cast(List<ModelRequest> batch) {

@@ -9,8 +9,10 @@ import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
-/** A {@link ModelWorker} for a process reward model, registered under {@link #KEY} and its model's
- * {@link #key}. */
+/**
+ * A {@link ModelWorker} for a process reward model, registered under {@link #KEY} and, when it
+ * knows its model, under that model's {@link #key}.
+ */
 public final class VerifierWorker {
   public static final String KIND = "verifier";
   public static final ServiceKey<ModelWorker.Command> KEY =
@@ -26,21 +28,18 @@ public final class VerifierWorker {
   /** A worker found by kind only: for runs that name no models (a plain one-JVM run). */
   public static Behavior<ModelWorker.Command> create(
       Verifier verifier, ReckonSettings.WorkerSettings settings) {
-    return create(verifier, settings, List.of(KEY));
+    return create(verifier, settings, null);
   }
 
-  /** A worker found by kind and by {@code model} (the model {@code verifier} runs). */
+  /**
+   * A worker found by kind and by {@code model}, the model {@code verifier} runs ({@code null}:
+   * by kind only).
+   */
   public static Behavior<ModelWorker.Command> create(
       Verifier verifier, ReckonSettings.WorkerSettings settings, RunSpec.ModelRef model) {
-    return create(verifier, settings,
-        model == null ? List.of(KEY) : List.of(KEY, key(model.sha256())));
-  }
-
-  private static Behavior<ModelWorker.Command> create(
-      Verifier verifier, ReckonSettings.WorkerSettings settings,
-      List<ServiceKey<ModelWorker.Command>> keys) {
     int inFlight = verifier.takesConcurrentCalls() ? settings.maxInFlight() : 1;
-    return ModelWorker.create(keys, KIND, batch -> verifier.score(cast(batch)), settings, inFlight);
+    return ModelWorker.create(WorkerKeys.registered(KIND, model), KIND,
+        batch -> verifier.score(cast(batch)), settings, inFlight);
   }
 
   private static List<ScoreRequest> cast(List<ModelRequest> batch) {

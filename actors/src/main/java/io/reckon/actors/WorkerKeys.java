@@ -41,6 +41,13 @@ public record WorkerKeys(
     return ServiceKey.create(ModelWorker.Command.class, "reckon-" + kind + "-" + sha256);
   }
 
+  /** The keys a worker of {@code kind} registers under: its kind's, and its model's if known. */
+  static List<ServiceKey<ModelWorker.Command>> registered(String kind, RunSpec.ModelRef model) {
+    ServiceKey<ModelWorker.Command> byKind =
+        kind.equals(ProposerWorker.KIND) ? ProposerWorker.KEY : VerifierWorker.KEY;
+    return model == null ? List.of(byKind) : List.of(byKind, key(kind, model.sha256()));
+  }
+
   /** Whether these keys pick workers by model (not only by kind). */
   public boolean byModel() {
     return !proposers.equals(ProposerWorker.KEY) || !verifiers.equals(VerifierWorker.KEY);
