@@ -5,13 +5,29 @@
 # machine's CPU, bounds the throughput. Each size runs a warm-up run, then QUESTIONS questions of
 # best-of-n at budget 8 (probe 4 + main 4: four model round trips per question), timed by the run's
 # own startedAt/endedAt. Prints questions/s and the speed-up over one worker node.
+# BACKEND=onnx runs the shipped ONNX models instead (no simulated latency, the configured batch
+# size): on one machine the worker JVMs then share its cores, so this measures how far the cores,
+# not the cluster, bound the throughput.
 #   bench/cluster-scaling.sh            NODES="1 2 4" QUESTIONS=600 BATCH_LATENCY=20ms BATCH_SIZE=2
+#   BACKEND=onnx NODES="1 2" QUESTIONS=100 WARMUP=20 bench/cluster-scaling.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BACKEND=${BACKEND:-synthetic}
 NODES=${NODES:-1 2 4}
 QUESTIONS=${QUESTIONS:-600}
+WARMUP=${WARMUP:-100}
 BATCH_LATENCY=${BATCH_LATENCY:-20ms}
-export RECKON_BATCH_SIZE=${BATCH_SIZE:-2}
+WORKER_EXTRA=()
+if [[ "$BACKEND" == synthetic ]]; then
+  export RECKON_BATCH_SIZE=${BATCH_SIZE:-2}
+  WORKER_EXTRA=(--batch-latency "$BATCH_LATENCY")
+  described="synthetic backend, ${BATCH_LATENCY} per batch, batch size ${RECKON_BATCH_SIZE}"
+elif [[ "$BACKEND" == onnx ]]; then
+  [[ -z "${BATCH_SIZE:-}" ]] || export RECKON_BATCH_SIZE=$BATCH_SIZE
+  described="shipped ONNX models, batch size ${RECKON_BATCH_SIZE:-as configured}"
+else
+  echo "BACKEND must be synthetic or onnx (got $BACKEND)" >&2; exit 2
+fi
 export RECKON_SBR_STABLE_AFTER=5s
 WORK=$(mktemp -d /tmp/reckon-cluster-scaling.XXXXXX)
 # shellcheck source=bench/cluster-lib.sh
@@ -19,18 +35,18 @@ source bench/cluster-lib.sh
 trap cleanup EXIT
 [[ -f "$JAR" ]] || mvn -B -q -pl app -am -DskipTests package
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "synthetic backend, ${BATCH_LATENCY} per batch, batch size ${RECKON_BATCH_SIZE}, ${QUESTIONS} questions best-of-n budget 8"
+echo "$described, ${QUESTIONS} questions best-of-n budget 8 (warm-up ${WARMUP})"
 questions_json "$QUESTIONS" best-of-n 8 1 > "$WORK/run.json"
-questions_json 100 best-of-n 8 2 > "$WORK/warmup.json"
+questions_json "$WARMUP" best-of-n 8 2 > "$WORK/warmup.json"
 base=""
 port=26000
 for n in $NODES; do
   http=$((18600 + n)); cport=$((port + n * 10))
   rm -rf "$WORK/store"
-  RECKON_CONCURRENCY=${CONCURRENCY:-128} start_coordinator "coord-$n" "$http" "$cport" "127.0.0.1:$cport" --backend synthetic
+  RECKON_CONCURRENCY=${CONCURRENCY:-128} start_coordinator "coord-$n" "$http" "$cport" "127.0.0.1:$cport" --backend "$BACKEND"
   waiters=()
   for k in $(seq 1 "$n"); do
-    start_worker "worker-$n-$k" $((cport + k)) "127.0.0.1:$cport" --backend synthetic --batch-latency "$BATCH_LATENCY" &
+    start_worker "worker-$n-$k" $((cport + k)) "127.0.0.1:$cport" --backend "$BACKEND" "${WORKER_EXTRA[@]}" &
     waiters+=($!)
   done
   wait "${waiters[@]}"

@@ -119,9 +119,18 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   static Behavior<Command> create(
       ServiceKey<Command> key, String kind, Backend backend, ReckonSettings.WorkerSettings settings,
       int maxInFlight) {
+    return create(List.of(key), kind, backend, settings, maxInFlight);
+  }
+
+  /** As above, registered under each of {@code keys} (its kind's, and its model's). */
+  static Behavior<Command> create(
+      List<ServiceKey<Command>> keys, String kind, Backend backend,
+      ReckonSettings.WorkerSettings settings, int maxInFlight) {
     return Behaviors.setup(
         context -> {
-          context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
+          for (ServiceKey<Command> key : keys) {
+            context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
+          }
           State state = new State();
           Behavior<Command> worker =
               Behaviors.setup(

@@ -8,6 +8,7 @@ import io.reckon.protocol.QuestionResult;
 import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunStatus;
 import io.reckon.protocol.RunSummary;
+import io.reckon.runtime.UserMessages;
 import io.reckon.search.policy.GainAllocation;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +28,14 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable run: an event-sourced entity (persistence id {@code run|<runId>}) whose journal is
@@ -353,7 +356,7 @@ public final class RunEntity
         state.tally());
     RunSupervisor.Run run = new RunSupervisor.Run(
         inputs.questions().iterator(), inputs.questions().size(), inputs.strategy(), inputs.policy(),
-        spec.budget(), spec.seed(), allocation, resumed);
+        spec.budget(), spec.seed(), allocation, resumed, WorkerKeys.of(spec.models()));
     ReckonSettings runSettings = settings.withSeed(spec.seed()).withProbeSamples(spec.probe());
     sessions++;
     execution = context.spawn(
@@ -521,6 +524,20 @@ public final class RunEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
+        .onSignal(RecoveryFailed.class, (state, failed) -> {
+          if (registry == null) {
+            // A sharded entity has no registry to report its failure (see create), and the
+            // supervisor's own report is off: without this line it would stop without a word,
+            // and every later command to the run would go unanswered.
+            Throwable root = failed.getFailure();
+            while (root.getCause() != null && root.getCause() != root) {
+              root = root.getCause();
+            }
+            LoggerFactory.getLogger(Runs.class).error(
+                "run {} could not be recovered from the journal: {}", runId,
+                UserMessages.scrub(root.toString().replace('\n', ' ')));
+          }
+        })
         .onSignal(PostStop.instance(), state -> {
           // The registry first: a command sent by a subscriber that heard Halted must find the
           // registry ready to recover a new entity, not the stopped one.

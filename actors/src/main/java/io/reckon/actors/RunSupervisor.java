@@ -83,13 +83,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
    *     fixed strategy
    * @param budget generations per question on average: the pool is {@code budget * count}
    * @param allocation how the pool is shared; {@code GAIN} needs a policy
+   * @param workers the keys of the workers to use: those of the run's models, or any
    */
   public record Run(
       Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
-      long seed, Allocation allocation, Resumed resumed) {
+      long seed, Allocation allocation, Resumed resumed, WorkerKeys workers) {
     public Run {
       if (resumed == null) {
         resumed = Resumed.NONE;
+      }
+      if (workers == null) {
+        workers = WorkerKeys.ANY;
       }
       if (count < 1) {
         throw new IllegalArgumentException("a run needs at least one question");
@@ -111,6 +115,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     public Run(
         Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
+        long seed, Allocation allocation, Resumed resumed) {
+      this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY);
+    }
+
+    public Run(
+        Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
         long seed, Allocation allocation) {
       this(questions, count, strategy, policy, budget, seed, allocation, Resumed.NONE);
     }
@@ -121,7 +131,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     /** The same run, continuing after the questions {@code resumed} says finished before. */
     public Run resuming(Resumed from) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, from);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers);
+    }
+
+    /** The same run, on the workers {@code keys} find. */
+    public Run on(WorkerKeys keys) {
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
@@ -200,6 +215,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   private final Map<Integer, ActorRef<QuestionSupervisor.Command>> active = new HashMap<>();
   private List<ActorRef<ModelWorker.Command>> proposers = List.of();
   private List<ActorRef<ModelWorker.Command>> verifiers = List.of();
+  /** Workers of the run's kinds whatever their model (counted only when the run names models). */
+  private int anyProposers;
+  private int anyVerifiers;
+  private boolean warnedOtherModels;
   private ActorRef<Scheduler.Command> scheduler;
   private boolean started;
   private int nextIndex;
@@ -230,8 +249,14 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
         context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
-    context.getSystem().receptionist().tell(Receptionist.subscribe(ProposerWorker.KEY, listings));
-    context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierWorker.KEY, listings));
+    WorkerKeys keys = run.workers();
+    context.getSystem().receptionist().tell(Receptionist.subscribe(keys.proposers(), listings));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(keys.verifiers(), listings));
+    if (keys.byModel()) {
+      // Workers of any model: only to say why none of the run's model is there.
+      context.getSystem().receptionist().tell(Receptionist.subscribe(ProposerWorker.KEY, listings));
+      context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierWorker.KEY, listings));
+    }
     timers.startSingleTimer(Timeout.WORKERS, Timeout.WORKERS, settings.run().workersTimeout());
   }
 
@@ -251,10 +276,19 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
   private Behavior<Command> onWorkersListed(WorkersListed listed) {
     Receptionist.Listing listing = listed.listing();
-    if (listing.isForKey(ProposerWorker.KEY)) {
-      proposers = WorkerOrder.sorted(listing.getServiceInstances(ProposerWorker.KEY));
+    WorkerKeys keys = run.workers();
+    if (listing.isForKey(keys.proposers())) {
+      proposers = WorkerOrder.sorted(listing.getServiceInstances(keys.proposers()));
+    } else if (listing.isForKey(keys.verifiers())) {
+      verifiers = WorkerOrder.sorted(listing.getServiceInstances(keys.verifiers()));
+    } else if (listing.isForKey(ProposerWorker.KEY)) {
+      anyProposers = listing.getServiceInstances(ProposerWorker.KEY).size();
+      warnOtherModels();
+      return this;
     } else if (listing.isForKey(VerifierWorker.KEY)) {
-      verifiers = WorkerOrder.sorted(listing.getServiceInstances(VerifierWorker.KEY));
+      anyVerifiers = listing.getServiceInstances(VerifierWorker.KEY).size();
+      warnOtherModels();
+      return this;
     }
     QuestionSupervisor.WorkersChanged changed =
         new QuestionSupervisor.WorkersChanged(proposers, verifiers);
@@ -265,6 +299,37 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
       start();
     }
     return this;
+  }
+
+  /**
+   * Says once, when workers of the run's kinds are up but none runs the run's model, that they
+   * are left alone and why the run waits.
+   */
+  private void warnOtherModels() {
+    String missing = missingModels();
+    if (!started && !warnedOtherModels && missing != null) {
+      warnedOtherModels = true;
+      getContext().getLog().warn("{}: waiting for one (up to {})", missing,
+          Durations.human(settings.run().workersTimeout()));
+    }
+  }
+
+  /**
+   * What is missing when workers of other models are up and none of the run's, in one line; null
+   * when that is not the case.
+   */
+  private String missingModels() {
+    WorkerKeys keys = run.workers();
+    List<String> parts = new ArrayList<>();
+    if (proposers.isEmpty() && anyProposers > 0 && keys.proposerModel() != null) {
+      parts.add("no proposer worker runs the run's model " + keys.proposerModel() + " ("
+          + anyProposers + " run other models)");
+    }
+    if (verifiers.isEmpty() && anyVerifiers > 0 && keys.verifierModel() != null) {
+      parts.add("no verifier worker runs the run's model " + keys.verifierModel() + " ("
+          + anyVerifiers + " run other models)");
+    }
+    return parts.isEmpty() ? null : String.join("; ", parts);
   }
 
   private void start() {
@@ -400,8 +465,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
   }
 
   private Behavior<Command> onWorkersTimeout() {
-    listener.tell(new RunFailed(
-        "no proposer and verifier workers registered within " + Durations.human(settings.run().workersTimeout())));
+    String missing = missingModels();
+    String within = " within " + Durations.human(settings.run().workersTimeout());
+    listener.tell(new RunFailed(missing != null ? missing + within
+        : "no proposer and verifier workers registered" + within));
     return Behaviors.stopped();
   }
 }

@@ -110,17 +110,24 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
 
   /** @param averageBudget generations each pooled question brings to the shared pool */
   public static Behavior<Command> create(ReckonSettings settings, int averageBudget) {
+    return create(settings, averageBudget, WorkerKeys.ANY);
+  }
+
+  /** As above, on the workers {@code workers} find (those of this node's models). */
+  public static Behavior<Command> create(
+      ReckonSettings settings, int averageBudget, WorkerKeys workers) {
     if (averageBudget < 1) {
       throw new IllegalArgumentException("the pool's budget per request must be >= 1, was "
           + averageBudget);
     }
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new ServiceRun(ctx, timers, settings, averageBudget)));
+        timers -> new ServiceRun(ctx, timers, settings, averageBudget, workers)));
   }
 
   private final TimerScheduler<Command> timers;
   private final ReckonSettings settings;
   private final int averageBudget;
+  private final WorkerKeys workers;
   private final ActorRef<Scheduler.Command> pool;
   private final ActorRef<QuestionSupervisor.Report> reports;
   private final Map<Integer, Entry> active = new HashMap<>();
@@ -131,19 +138,20 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
 
   private ServiceRun(
       ActorContext<Command> context, TimerScheduler<Command> timers, ReckonSettings settings,
-      int averageBudget) {
+      int averageBudget, WorkerKeys workers) {
     super(context);
     this.timers = timers;
     this.settings = settings;
     this.averageBudget = averageBudget;
+    this.workers = workers;
     int probe = Math.min(settings.question().probeSamples(), averageBudget);
     this.pool = context.spawn(
         Scheduler.create(0, 0, probe, new Scheduler.ByRule(settings.allocationFor(null))), "pool");
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
         context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
-    context.getSystem().receptionist().tell(Receptionist.subscribe(ProposerWorker.KEY, listings));
-    context.getSystem().receptionist().tell(Receptionist.subscribe(VerifierWorker.KEY, listings));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(workers.proposers(), listings));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(workers.verifiers(), listings));
   }
 
   @Override
@@ -163,6 +171,8 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
     Entry e = new Entry(ask, nextIndex++);
     if (proposers.isEmpty() || verifiers.isEmpty()) {
       ask.replyTo().tell(new Answer(failed(e, NO_WORKERS + ": no proposer and verifier worker "
+          + (workers.byModel() ? "of " + workers.proposerModel() + " and "
+              + workers.verifierModel() + " " : "")
           + "has registered"), ask.budget() == null));
       return this;
     }
@@ -205,10 +215,10 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
 
   private Behavior<Command> onWorkersListed(WorkersListed listed) {
     Receptionist.Listing listing = listed.listing();
-    if (listing.isForKey(ProposerWorker.KEY)) {
-      proposers = WorkerOrder.sorted(listing.getServiceInstances(ProposerWorker.KEY));
-    } else if (listing.isForKey(VerifierWorker.KEY)) {
-      verifiers = WorkerOrder.sorted(listing.getServiceInstances(VerifierWorker.KEY));
+    if (listing.isForKey(workers.proposers())) {
+      proposers = WorkerOrder.sorted(listing.getServiceInstances(workers.proposers()));
+    } else if (listing.isForKey(workers.verifiers())) {
+      verifiers = WorkerOrder.sorted(listing.getServiceInstances(workers.verifiers()));
     }
     QuestionSupervisor.WorkersChanged changed =
         new QuestionSupervisor.WorkersChanged(proposers, verifiers);

@@ -3,13 +3,16 @@ package io.reckon.actors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.cluster.ClusterSettings;
+import io.reckon.protocol.RunSpec;
 import io.reckon.runtime.synthetic.Delayed;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -76,14 +79,29 @@ final class ClusterNodes {
     });
   }
 
-  /** Model workers on {@code kit}'s node: a synthetic model taking {@code latency} per batch. */
-  static void workers(ActorTestKit kit, String prefix, int pairs, Duration latency) {
+  /**
+   * Model workers on {@code kit}'s node: a synthetic model taking {@code latency} per batch,
+   * registered as {@link Stores#SYNTHETIC} (the model the tests' run specs name).
+   */
+  static List<ActorRef<ModelWorker.Command>> workers(
+      ActorTestKit kit, String prefix, int pairs, Duration latency) {
+    return workers(kit, prefix, pairs, latency, Stores.SYNTHETIC);
+  }
+
+  /** The same, registered as {@code models} (the proposer's and the verifier's ref). */
+  static List<ActorRef<ModelWorker.Command>> workers(
+      ActorTestKit kit, String prefix, int pairs, Duration latency,
+      List<RunSpec.ModelRef> models) {
     ReckonSettings s = Harness.settings(kit);
     Delayed model = new Delayed(new SyntheticReasoner(), latency);
+    List<ActorRef<ModelWorker.Command>> spawned = new ArrayList<>();
     for (int k = 0; k < pairs; k++) {
-      kit.spawn(ProposerWorker.create(model, s.workers()), prefix + "-proposer-" + k);
-      kit.spawn(VerifierWorker.create(model, s.workers()), prefix + "-verifier-" + k);
+      spawned.add(kit.spawn(ProposerWorker.create(model, s.workers(),
+          WorkerKeys.model(models, ProposerWorker.KIND)), prefix + "-proposer-" + k));
+      spawned.add(kit.spawn(VerifierWorker.create(model, s.workers(),
+          WorkerKeys.model(models, VerifierWorker.KIND)), prefix + "-verifier-" + k));
     }
+    return spawned;
   }
 
   /**

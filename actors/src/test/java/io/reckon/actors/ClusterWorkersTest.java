@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.typesafe.config.Config;
+import io.reckon.actors.store.Digests;
 import io.reckon.protocol.QuestionResult;
+import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunSummary;
 import io.reckon.search.StrategyConfig;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,6 +89,84 @@ class ClusterWorkersTest {
       }
       if (second != null) {
         second.shutdownTestKit();
+      }
+      coordinator.shutdownTestKit();
+    }
+  }
+
+  /** A model the tests' specs do not name: a worker node started with other models. */
+  private static final List<RunSpec.ModelRef> OTHER = List.of(
+      new RunSpec.ModelRef("proposer", "other-policy", null, Digests.text("other-policy")),
+      new RunSpec.ModelRef("verifier", "other-prm", null, Digests.text("other-prm")));
+
+  @Test
+  void aRunSendsWorkOnlyToWorkersOfItsModelsAndSaysWhenNoneIsUp() {
+    Config base = Harness.config("""
+        reckon.run.concurrency = 4
+        reckon.run.workers-timeout = 5s
+        """);
+    ActorTestKit coordinator = ClusterNodes.start("coordinator", base, null);
+    ActorTestKit same = null;
+    ActorTestKit other = null;
+    try {
+      same = ClusterNodes.start("worker", base, ClusterNodes.address(coordinator));
+      ClusterNodes.workers(same, "same", 1, Duration.ofMillis(20));
+      other = ClusterNodes.start("worker", base, ClusterNodes.address(coordinator));
+      List<ActorRef<ModelWorker.Command>> others =
+          ClusterNodes.workers(other, "other", 1, Duration.ofMillis(20), OTHER);
+      // Both nodes' proposers are listed on the coordinator before the run starts.
+      TestProbe<Receptionist.Listing> listed = coordinator.createTestProbe();
+      listed.awaitAssert(Harness.PATIENCE, () -> {
+        coordinator.system().receptionist().tell(Receptionist.find(ProposerWorker.KEY,
+            listed.getRef()));
+        assertThat(listed.receiveMessage().getServiceInstances(ProposerWorker.KEY)).hasSize(2);
+        return null;
+      });
+
+      TestProbe<RunSupervisor.Event> listener = coordinator.createTestProbe();
+      coordinator.spawn(RunSupervisor.create(
+          RunSupervisor.Run.of(Harness.questions(16), StrategyConfig.parse("best-of-n"), 8, 7)
+              .on(WorkerKeys.of(Stores.SYNTHETIC)),
+          Harness.settings(coordinator), listener.getRef()), "run");
+      RunSummary summary = null;
+      int finished = 0;
+      while (summary == null) {
+        RunSupervisor.Event e = listener.receiveMessage(Harness.PATIENCE);
+        if (e instanceof RunSupervisor.QuestionFinished) {
+          finished++;
+        } else if (e instanceof RunSupervisor.RunFinished done) {
+          summary = done.summary();
+        } else {
+          fail("run failed: " + e);
+        }
+      }
+      assertThat(finished).isEqualTo(16);
+      assertThat(summary.workers()).isNotEmpty()
+          .allSatisfy(w -> assertThat(w.worker()).startsWith("same-"));
+      TestProbe<RunSummary.WorkerStats> stats = other.createTestProbe();
+      for (ActorRef<ModelWorker.Command> w : others) {
+        w.tell(new ModelWorker.GetStats(stats.getRef()));
+        assertThat(stats.receiveMessage(Harness.PATIENCE).requests())
+            .as("requests to a worker of another model").isZero();
+      }
+
+      // A run of a model no worker runs waits for one, then fails saying which is missing.
+      coordinator.spawn(RunSupervisor.create(
+          RunSupervisor.Run.of(Harness.questions(2), StrategyConfig.parse("best-of-n"), 4, 7)
+              .on(WorkerKeys.of(List.of(
+                  new RunSpec.ModelRef("proposer", "absent", null, Digests.text("absent")),
+                  Stores.SYNTHETIC.get(1)))),
+          Harness.settings(coordinator), listener.getRef()), "absent-run");
+      RunSupervisor.Event end = listener.receiveMessage(Harness.PATIENCE);
+      assertThat(end).isInstanceOf(RunSupervisor.RunFailed.class);
+      assertThat(((RunSupervisor.RunFailed) end).reason())
+          .startsWith("no proposer worker runs the run's model absent (sha256 ")
+          .contains("(2 run other models)");
+    } finally {
+      for (ActorTestKit kit : java.util.Arrays.asList(other, same)) {
+        if (kit != null) {
+          kit.shutdownTestKit();
+        }
       }
       coordinator.shutdownTestKit();
     }

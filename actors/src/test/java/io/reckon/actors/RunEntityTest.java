@@ -41,8 +41,11 @@ class RunEntityTest {
     kits.add(kit);
     ReckonSettings s = Harness.settings(kit);
     SyntheticReasoner model = new SyntheticReasoner();
-    kit.spawn(ProposerWorker.create(model, s.workers()), "proposer-0");
-    kit.spawn(VerifierWorker.create(model, s.workers()), "verifier-0");
+    // Found by the model the specs name (a run sends work only to workers of its models).
+    kit.spawn(ProposerWorker.create(model, s.workers(),
+        WorkerKeys.model(Stores.SYNTHETIC, ProposerWorker.KIND)), "proposer-0");
+    kit.spawn(VerifierWorker.create(model, s.workers(),
+        WorkerKeys.model(Stores.SYNTHETIC, VerifierWorker.KIND)), "verifier-0");
     return kit;
   }
 

@@ -43,6 +43,11 @@ final class BackendOptions {
     return Backends.load(hocon, choice(), System::getenv);
   }
 
+  /** The same models described, not loaded: for a node that runs none (see Backends.describe). */
+  Backends describe(Config hocon) {
+    return Backends.describe(hocon, choice(), System::getenv);
+  }
+
   Backends.Choice choice() {
     return new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl);
   }

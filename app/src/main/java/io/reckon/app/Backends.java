@@ -4,8 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
+import io.reckon.protocol.ScoreReply;
+import io.reckon.protocol.ScoreRequest;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
+import io.reckon.runtime.onnx.ModelConfig;
 import io.reckon.runtime.onnx.ModelLoadException;
 import io.reckon.runtime.onnx.OnnxModels;
 import io.reckon.runtime.onnx.OnnxSettings;
@@ -119,6 +124,48 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
       }
       throw e;
     }
+  }
+
+  /**
+   * The same models, described without being loaded, for a node that runs none (a coordinator-only
+   * cluster node): an ONNX model is its {@code config.json} (name, parameters), not a session; the
+   * other backends are cheap to set up and are loaded as usual. A described model refuses to compute.
+   */
+  static Backends describe(Config hocon, Choice choice, UnaryOperator<String> env) {
+    Kinds kinds = kinds(hocon, choice);
+    if (!kinds.policy().equals("onnx") || !kinds.verifier().equals("onnx")) {
+      return load(hocon, choice, env);
+    }
+    Config models = hocon.getConfig("reckon.models");
+    return new Backends(
+        described(Path.of(choice.model() != null ? choice.model() : models.getString("policy"))),
+        described(Path.of(choice.prm() != null ? choice.prm() : models.getString("prm"))),
+        List.of());
+  }
+
+  private static Described described(Path dir) {
+    try {
+      ModelConfig config = OnnxModels.readConfig(dir);
+      return new Described(config.name(), config.parameters());
+    } catch (ModelLoadException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
+  }
+
+  /** A model known by name only, on a node that runs none: computing with it is a bug. */
+  record Described(String name, long parameters) implements Proposer, Verifier {
+    @Override
+    public List<GenerateReply> generate(List<GenerateRequest> batch) {
+      throw new IllegalStateException(name + " is not loaded on this node (it runs no model)");
+    }
+
+    @Override
+    public List<ScoreReply> score(List<ScoreRequest> batch) {
+      throw new IllegalStateException(name + " is not loaded on this node (it runs no model)");
+    }
+
+    @Override
+    public void close() {}
   }
 
   private static String normalize(String kind) {

@@ -12,6 +12,7 @@ import io.reckon.actors.RunEnvironment;
 import io.reckon.actors.RunIds;
 import io.reckon.actors.Runs;
 import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.WorkerKeys;
 import io.reckon.actors.store.RunJournal;
 import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
@@ -136,9 +137,13 @@ final class DurableRuns {
       CompletableFuture<ActorRef<Runs.Command>> registry = new CompletableFuture<>();
       Behavior<Void> guardian = Behaviors.setup(ctx -> {
         if (models != null) {
+          RunSpec.ModelRef proposerModel = WorkerKeys.model(refs, ProposerWorker.KIND);
+          RunSpec.ModelRef verifierModel = WorkerKeys.model(refs, VerifierWorker.KIND);
           for (int k = 0; k < workers; k++) {
-            ctx.spawn(ProposerWorker.create(models.proposer(), settings.workers()), "proposer-" + k);
-            ctx.spawn(VerifierWorker.create(models.verifier(), settings.workers()), "verifier-" + k);
+            ctx.spawn(ProposerWorker.create(models.proposer(), settings.workers(), proposerModel),
+                "proposer-" + k);
+            ctx.spawn(VerifierWorker.create(models.verifier(), settings.workers(), verifierModel),
+                "verifier-" + k);
           }
         }
         RunEnvironment environment = models == null

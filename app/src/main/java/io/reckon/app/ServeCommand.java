@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.reckon.actors.ReckonSettings;
+import io.reckon.actors.cluster.ClusterSettings;
 import io.reckon.actors.store.RunStore;
 import io.reckon.search.policy.Policy;
 import io.reckon.server.ReckonServer;
@@ -73,7 +74,10 @@ final class ServeCommand implements Callable<Integer> {
     if (refusal != null) {
       throw new Main.BadInput(refusal);
     }
-    Backends models = backendOptions.load(hocon);
+    ClusterSettings cluster = clusterOptions.coordinator(hocon);
+    // A coordinator-only cluster node runs no model: it needs their names and digests only.
+    Backends models = cluster != null && !cluster.worker()
+        ? backendOptions.describe(hocon) : backendOptions.load(hocon);
     try {
       // The estimator's file is checked here so that a bad one is one line, not a failed start.
       DurableRuns.withEstimator(reckon, hocon, models.names());
@@ -83,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
             models.proposer(), models.verifier(), RunModels.of(models, hocon, backendOptions),
             policy(settings, models),
             workers != null ? workers : reckon.workers().count()),
-            clusterOptions.coordinator(hocon));
+            cluster);
       } catch (ReckonServer.BindFailed e) {
         spec.commandLine().getErr().println("reckon serve: " + e.getMessage());
         return 1;

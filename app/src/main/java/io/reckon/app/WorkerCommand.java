@@ -8,7 +8,10 @@ import io.reckon.actors.ModelWorker;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.WorkerKeys;
 import io.reckon.actors.cluster.ClusterSettings;
+import io.reckon.actors.store.Digests;
+import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunSummary.WorkerStats;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
@@ -96,6 +99,10 @@ final class WorkerCommand implements Callable<Integer> {
     int count = workers != null ? workers : reckon.workers().count();
     Backends models = backendOptions.load(hocon);
     try {
+      // Registered under these models' keys: runs of other models never send work here.
+      List<RunSpec.ModelRef> refs = RunModels.of(models, hocon, backendOptions);
+      RunSpec.ModelRef proposerModel = WorkerKeys.model(refs, ProposerWorker.KIND);
+      RunSpec.ModelRef verifierModel = WorkerKeys.model(refs, VerifierWorker.KIND);
       Proposer proposer = models.proposer();
       Verifier verifier = models.verifier();
       if (latency != null) {
@@ -111,8 +118,10 @@ final class WorkerCommand implements Callable<Integer> {
         List<ActorRef<ModelWorker.Command>> local = new ArrayList<>();
         for (int k = 0; k < count; k++) {
           // Named after the node, so that a run's per-worker ledger shows each node's share.
-          local.add(ctx.spawn(ProposerWorker.create(p, reckon.workers()), "proposer-" + k + "@" + node));
-          local.add(ctx.spawn(VerifierWorker.create(v, reckon.workers()), "verifier-" + k + "@" + node));
+          local.add(ctx.spawn(ProposerWorker.create(p, reckon.workers(), proposerModel),
+              "proposer-" + k + "@" + node));
+          local.add(ctx.spawn(VerifierWorker.create(v, reckon.workers(), verifierModel),
+              "verifier-" + k + "@" + node));
         }
         ctx.spawn(ledger(local, out, reckon.progressInterval()), "ledger");
         return Behaviors.empty();
@@ -121,7 +130,7 @@ final class WorkerCommand implements Callable<Integer> {
           guardian, cluster.systemName(), cluster.pekkoConfig().withFallback(hocon));
       out.println("reckon worker: node " + Cluster.get(system).selfMember().address()
           + " joining " + String.join(", ", cluster.seedNodes()) + " with " + count
-          + " worker pair(s) of " + String.join(", ", models.names())
+          + " worker pair(s) of " + describe(proposerModel) + ", " + describe(verifierModel)
           + (latency != null ? " (" + latency.toMillis() + " ms per batch)" : ""));
       out.flush();
       system.getWhenTerminated().toCompletableFuture().join();
@@ -129,6 +138,10 @@ final class WorkerCommand implements Callable<Integer> {
     } finally {
       models.close();
     }
+  }
+
+  private static String describe(RunSpec.ModelRef model) {
+    return model.name() + " (sha256 " + Digests.shortForm(model.sha256()) + ")";
   }
 
   private Duration latency() {

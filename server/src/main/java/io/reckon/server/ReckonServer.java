@@ -9,6 +9,7 @@ import io.reckon.actors.RunEnvironment;
 import io.reckon.actors.Runs;
 import io.reckon.actors.ServiceRun;
 import io.reckon.actors.VerifierWorker;
+import io.reckon.actors.WorkerKeys;
 import io.reckon.actors.cluster.ClusterRuns;
 import io.reckon.actors.cluster.ClusterSettings;
 import io.reckon.actors.cluster.RunKeeper;
@@ -111,13 +112,17 @@ public final class ReckonServer implements AutoCloseable {
     // A coordinator-only cluster node leaves the models to the worker nodes.
     int local = cluster == null || cluster.worker() ? backend.workers() : 0;
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
+      RunSpec.ModelRef proposerModel = WorkerKeys.model(backend.models(), ProposerWorker.KIND);
+      RunSpec.ModelRef verifierModel = WorkerKeys.model(backend.models(), VerifierWorker.KIND);
       for (int k = 0; k < local; k++) {
-        workers.add(ctx.spawn(
-            ProposerWorker.create(backend.proposer(), reckon.workers()), "proposer-" + k));
-        workers.add(ctx.spawn(
-            VerifierWorker.create(backend.verifier(), reckon.workers()), "verifier-" + k));
+        workers.add(ctx.spawn(ProposerWorker.create(backend.proposer(), reckon.workers(),
+            proposerModel), "proposer-" + k));
+        workers.add(ctx.spawn(VerifierWorker.create(backend.verifier(), reckon.workers(),
+            verifierModel), "verifier-" + k));
       }
-      service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget()), "service"));
+      // Requests go to workers of this node's models only (in a cluster, others may be up).
+      service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget(),
+          WorkerKeys.of(backend.models())), "service"));
       RunEnvironment environment = RunEnvironment.local(backend.models());
       if (cluster == null) {
         runs.complete(ctx.spawn(Runs.create(environment, reckon, store), "runs"));
@@ -166,11 +171,14 @@ public final class ReckonServer implements AutoCloseable {
       }
       ServerMetrics m = metrics;
       system.getWhenTerminated().thenRun(m::close);
-      runsService.resumeUnfinished().whenComplete((ids, error) -> {
-        if (error != null) {
-          system.log().warn("resuming unfinished runs failed: {}", error.toString());
-        }
-      });
+      if (cluster == null) {
+        // In a cluster the RunKeeper resumes them (on whichever coordinator their shard lives).
+        runsService.resumeUnfinished().whenComplete((ids, error) -> {
+          if (error != null) {
+            system.log().warn("resuming unfinished runs failed: {}", error.toString());
+          }
+        });
+      }
       return new ReckonServer(system, binding, metrics);
     } catch (Exception | Error e) {
       if (metrics != null) {
