@@ -90,8 +90,6 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    *     {@code null} for a fixed strategy
    * @param probe probe samples; 0 = no probe
    * @param seed the question's own seed (derived from the run's seed and {@code index})
-   */
-  /**
    * @param estimator the difficulty estimator that reads the probe when there is no policy (a
    *     policy brings its own); {@code null}: the probe's mean PRM score
    */

@@ -94,8 +94,7 @@ public interface RunEnvironment {
 
     static void checkModels(List<RunSpec.ModelRef> started, List<RunSpec.ModelRef> here) {
       for (RunSpec.ModelRef was : started) {
-        RunSpec.ModelRef now = here.stream()
-            .filter(m -> m.role().equals(was.role())).findFirst().orElse(null);
+        RunSpec.ModelRef now = WorkerKeys.model(here, was.role());
         if (now == null) {
           throw new InputsChanged("the run's " + was.role() + " model " + was.name()
               + " is not running on this node");

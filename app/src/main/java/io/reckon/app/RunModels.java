@@ -2,6 +2,7 @@ package io.reckon.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.reckon.actors.WorkerKeys;
 import io.reckon.actors.store.Digests;
 import io.reckon.protocol.RunSpec;
 import java.nio.file.Files;
@@ -93,7 +94,10 @@ final class RunModels {
   }
 
   private static RunSpec.ModelRef role(List<RunSpec.ModelRef> refs, String role) {
-    return refs.stream().filter(r -> r.role().equals(role)).findFirst()
-        .orElseThrow(() -> new Main.BadInput("the run's spec names no " + role + " model"));
+    RunSpec.ModelRef ref = WorkerKeys.model(refs, role);
+    if (ref == null) {
+      throw new Main.BadInput("the run's spec names no " + role + " model");
+    }
+    return ref;
   }
 }

@@ -79,8 +79,6 @@ final class ServeCommand implements Callable<Integer> {
     Backends models = cluster != null && !cluster.worker()
         ? backendOptions.describe(hocon) : backendOptions.load(hocon);
     try {
-      // The estimator's file is checked here so that a bad one is one line, not a failed start.
-      DurableRuns.withEstimator(reckon, hocon, models.names());
       ReckonServer server;
       try {
         server = ReckonServer.start(hocon, settings, new ReckonServer.Backend(
@@ -91,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
       } catch (ReckonServer.BindFailed e) {
         spec.commandLine().getErr().println("reckon serve: " + e.getMessage());
         return 1;
+      } catch (IllegalArgumentException e) {
+        // What start refuses before anything runs (e.g. reckon.scheduler.allocation.estimator
+        // naming a file that is not a policy) is a message for the user.
+        throw new Main.BadInput("configuration: " + e.getMessage());
       } catch (RunStore.StoreException e) {
         if (e.exitStatus() == Main.BAD_INPUT) {
           throw new Main.BadInput(e.getMessage());

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -109,5 +110,14 @@ class NodeEstimatorRunTest {
     Cli.assertBadInput(reckon("run", "--strategy", "best-of-n", "--budget", "8", "--no-store",
         "--data", Cli.smallData(dir, "test.jsonl", 1).toString(),
         "--out", dir.resolve("x.jsonl").toString()), EstimatorFile.KEY);
+  }
+
+  @Test
+  @Timeout(120)
+  void serveRefusesAFileThatIsNotAPolicyInOneLine() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"models\": 3}");
+    System.setProperty(EstimatorFile.KEY, bad.toString());
+    ConfigFactory.invalidateCaches();
+    Cli.assertBadInput(reckon("serve", "--backend", "synthetic", "--port", "0"), EstimatorFile.KEY);
   }
 }
