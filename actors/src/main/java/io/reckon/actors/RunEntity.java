@@ -275,9 +275,20 @@ public final class RunEntity
     return execution != null;
   }
 
-  /** A run id the journal does not know: says so and stops (no entity lingers for it). */
+  /**
+   * A run id the journal does not know: says so and stops (no entity lingers for it). The
+   * registry hears of the stop before the caller hears the answer: PostStop comes after the reply,
+   * so a caller that asked again at once (the runs API's status, then events, then results) had
+   * its command routed to this stopping entity, lost, and its ask timed out (a 503 after 30 s).
+   */
   private Effect<Event, State> unknown(ActorRef<StatusReply<RunStatus>> replyTo) {
-    return Effect().stop().thenReply(replyTo, s -> StatusReply.error("unknown run id " + runId));
+    return Effect().stop()
+        .thenRun(s -> {
+          if (registry != null) {
+            registry.tell(new Runs.EntityStopped(runId, context.getSelf()));
+          }
+        })
+        .thenReply(replyTo, s -> StatusReply.error("unknown run id " + runId));
   }
 
   private Effect<Event, State> onStart(State state, Start start) {
