@@ -9,18 +9,20 @@ import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.QuestionResult;
 import io.reckon.search.Allocation;
-import io.reckon.search.Answers;
 import io.reckon.search.ProbeFeatures;
 import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import io.reckon.search.policy.DifficultyEstimator;
 import io.reckon.search.policy.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -92,11 +94,13 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    * @param seed the question's own seed (derived from the run's seed and {@code index})
    * @param estimator the difficulty estimator that reads the probe when there is no policy (a
    *     policy brings its own); {@code null}: the probe's mean PRM score
+   * @param task the run's task: extracts the answers, votes by its equivalence, grades
    */
   public record Spec(
       int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
-      DifficultyEstimator estimator) {
+      DifficultyEstimator estimator, Task task) {
     public Spec {
+      Objects.requireNonNull(task, "task");
       if ((strategy == null) == (policy == null)) {
         throw new IllegalArgumentException("a question needs a strategy or a policy, not both");
       }
@@ -107,7 +111,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
 
     public Spec(
         int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed) {
-      this(index, question, strategy, policy, probe, seed, null);
+      this(index, question, strategy, policy, probe, seed, null, Tasks.ARITH);
     }
 
     public Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {
@@ -190,7 +194,8 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     return guard(() -> {
       if (spec.probe() > 0) {
         probe = settings.probeStrategy().create(
-            new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0));
+            new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0,
+                spec.task()));
         send(probe.start());
         return progressed();
       }
@@ -347,7 +352,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     phase = Phase.GRANT;
     if (probe != null) {
       probeOutcome = probe.outcome();
-      estimate = Allocation.Estimate.of(probeOutcome.candidates());
+      estimate = Allocation.Estimate.of(probeOutcome.candidates(), spec.task());
     }
     if (spec.estimator() != null) {
       // The estimator (the policy's, or the node's for a fixed strategy) reads the probe's
@@ -356,7 +361,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       // but the estimator deems hopeless is not given the most budget. Without a scored probe
       // there is nothing to bin by: the policy gives the middle bin.
       ProbeFeatures features = probeOutcome == null
-          ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates());
+          ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates(), spec.task());
       if (spec.policy() != null) {
         bin = spec.policy().bin(features);
       }
@@ -404,7 +409,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       return finish(probeOutcome.answer(), carried, QuestionResult.OK, null);
     }
     main = chosen.create(new StrategyContext(
-        question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID));
+        question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID, spec.task()));
     phase = Phase.MAIN;
     send(main.start());
     return progressed();
@@ -439,7 +444,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     Compute probeSpent = probe == null ? Compute.ZERO : probe.spent();
     Compute spent = probeSpent.plus(main == null ? Compute.ZERO : main.spent());
     String expected = question.answer();
-    Boolean correct = expected == null ? null : Answers.equivalent(answer, expected);
+    Boolean correct = expected == null ? null : spec.task().equivalent(answer, expected);
     long tokens = spent.promptTokens() + spent.generatedTokens() + spent.verifierTokens();
     QuestionResult result = new QuestionResult(
         question.id(),

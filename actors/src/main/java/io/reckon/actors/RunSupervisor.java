@@ -13,6 +13,8 @@ import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.AccuracyCurve;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -87,8 +89,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
    */
   public record Run(
       Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
-      long seed, Allocation allocation, Resumed resumed, WorkerKeys workers) {
+      long seed, Allocation allocation, Resumed resumed, WorkerKeys workers, Task task) {
     public Run {
+      if (task == null) {
+        task = Tasks.ARITH;
+      }
       if (resumed == null) {
         resumed = Resumed.NONE;
       }
@@ -116,7 +121,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     public Run(
         Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
         long seed, Allocation allocation, Resumed resumed) {
-      this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY);
+      this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY,
+          Tasks.ARITH);
     }
 
     public Run(
@@ -131,12 +137,20 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     /** The same run, continuing after the questions {@code resumed} says finished before. */
     public Run resuming(Resumed from) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers,
+          task);
     }
 
     /** The same run, on the workers {@code keys} find. */
     public Run on(WorkerKeys keys) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys,
+          task);
+    }
+
+    /** The same run under a task (how answers are extracted, voted on and graded). */
+    public Run withTask(Task t) {
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, workers,
+          t);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
@@ -378,7 +392,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index),
-        settings.estimator());
+        settings.estimator(), run.task());
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),

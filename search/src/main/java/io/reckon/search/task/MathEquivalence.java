@@ -66,6 +66,21 @@ public final class MathEquivalence implements AnswerEquivalence {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof MathEquivalence m && m.limits.equals(limits);
+  }
+
+  @Override
+  public int hashCode() {
+    return limits.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "math" + limits;
+  }
+
+  @Override
   public boolean keysExact() {
     return false;
   }
