@@ -19,6 +19,21 @@ import java.util.Map;
 final class ConfigCheck {
   private ConfigCheck() {}
 
+  /** The built-in reckon.* settings and every prefix of them (reckon.run and reckon.run.seed). */
+  static java.util.Set<String> builtInKeys() {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    ConfigFactory.parseResourcesAnySyntax("application")
+        .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false).setAllowUnresolved(true))
+        .getConfig("reckon").entrySet().forEach(e -> {
+          String key = "reckon." + e.getKey();
+          for (int dot = key.indexOf('.'); dot > 0; dot = key.indexOf('.', dot + 1)) {
+            keys.add(key.substring(0, dot));
+          }
+          keys.add(key);
+        });
+    return keys;
+  }
+
   /** Throws {@link Main.BadInput} for the first setting of the wrong type. */
   static void check(Config effective) {
     Config defaults = ConfigFactory.parseResourcesAnySyntax("application")
@@ -89,7 +104,7 @@ final class ConfigCheck {
         + (variable == null ? "" : " (env " + variable + ")");
   }
 
-  /** Where a value came from, in words: "RECKON_X", "-Dkey", "FILE:LINE". */
+  /** Where a value came from, in words: "RECKON_...", "-Dkey", "FILE:LINE". */
   static String origin(ConfigOrigin o, String key, String variable) {
     String d = o.description();
     if (d.contains("env variables")) {

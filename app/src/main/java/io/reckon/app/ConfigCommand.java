@@ -71,8 +71,7 @@ final class ConfigCommand implements Callable<Integer> {
       }
     }
     if (values.isEmpty()) {
-      List<String> keys = new ArrayList<>();
-      c.getConfig("reckon").entrySet().forEach(e -> keys.add("reckon." + e.getKey()));
+      java.util.Set<String> keys = ConfigCheck.builtInKeys();
       String near = Suggest.nearest(root, keys);
       throw new Main.BadInput("no setting starts with " + root
           + (near == null ? "" : " (did you mean " + near + "?)"));

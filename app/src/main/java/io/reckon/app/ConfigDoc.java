@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code config/*.conf} say about each setting, read from their text: the key, its default,
- * the {@code RECKON_*} variable that overrides it ({@code key = ${?RECKON_X}}) and the comment
+ * the {@code RECKON_*} variable that overrides it ({@code key = ${?RECKON_...}}) and the comment
  * above it. HOCON parsers keep no comments, so this reads the files' simple layout (one setting a
  * line, blocks opened by {@code path {} and closed by {@code }}) rather than their full grammar.
  * It feeds the generated configuration reference, {@code reckon config}'s variable names and the

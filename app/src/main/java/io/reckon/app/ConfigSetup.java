@@ -146,9 +146,7 @@ final class ConfigSetup implements AutoCloseable {
         known = false;
       }
       if (!known) {
-        List<String> keys = new ArrayList<>();
-        defaults.getConfig("reckon").entrySet().forEach(e -> keys.add("reckon." + e.getKey()));
-        String near = Suggest.nearest(key, keys);
+        String near = Suggest.nearest(key, ConfigCheck.builtInKeys());
         throw new Main.BadInput("-D" + key + ": there is no such setting"
             + (near == null ? "" : " (did you mean " + near + "?)") + "; 'reckon config' lists them");
       }
