@@ -36,6 +36,8 @@ import java.util.Map;
 final class ConfigSetup implements AutoCloseable {
   static final String HOME = "reckon.home";
   static final String ENV = "RECKON_CONFIG";
+  /** The distribution's folders that hold shipped files a relative path may name. */
+  private static final java.util.Set<String> SHIPPED = java.util.Set.of("models", "data");
 
   private final Map<String, String> saved = new LinkedHashMap<>();
   private final List<String> sources = new ArrayList<>();
@@ -195,7 +197,10 @@ final class ConfigSetup implements AutoCloseable {
     } catch (java.nio.file.InvalidPathException e) {
       return null;
     }
-    if (p.isAbsolute() || Files.exists(p)) {
+    // Only what the distribution ships: the store (reckon-data/), results and outputs stay where
+    // the command runs even if someone once ran one inside the distribution's folder.
+    if (p.isAbsolute() || Files.exists(p) || p.getNameCount() == 0
+        || !SHIPPED.contains(p.getName(0).toString())) {
       return null;
     }
     Path there = home.resolve(p).normalize();

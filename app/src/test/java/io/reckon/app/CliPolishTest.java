@@ -105,4 +105,24 @@ class CliPolishTest {
     Cli.assertBadInput(Cli.reckon("config", "reckon.rn"), "no setting starts with reckon.rn",
         "did you mean reckon.run");
   }
+
+  @Test
+  void theTypeCheckPassesTheShippedSettingsAndNamesEveryBadOne() {
+    com.typesafe.config.Config base = com.typesafe.config.ConfigFactory.load();
+    ConfigCheck.check(base);
+    java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+    bad.put("reckon.workers.batch-size", "\"many\"");
+    bad.put("reckon.workers.linger", "\"a while\"");
+    bad.put("reckon.limits.max-line-bytes", "\"big\"");
+    bad.put("reckon.serve.max-body", "\"huge\"");
+    bad.put("reckon.models.onnx.top-p", "[]");
+    for (java.util.Map.Entry<String, String> e : bad.entrySet()) {
+      com.typesafe.config.Config c = com.typesafe.config.ConfigFactory
+          .parseString(e.getKey() + " = " + e.getValue()).withFallback(base).resolve();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigCheck.check(c))
+          .as(e.getKey()).isInstanceOf(Main.BadInput.class)
+          .hasMessageStartingWith("configuration: " + e.getKey() + " must be ")
+          .hasMessageNotContaining("\n");
+    }
+  }
 }

@@ -49,7 +49,7 @@ class DistributionIT {
     // The shipped test questions came from the distribution; results and store from here.
     List<String> results = Files.readAllLines(work.resolve("results.jsonl"));
     assertThat(results).hasSize(1200);
-    assertThat(r.out().lines().findFirst().orElseThrow()).matches("\\d{6}-\\d{6}-[a-z0-9]{4}");
+    assertThat(r.out().lines().findFirst().orElseThrow()).matches("run \\d{6}-\\d{6}-[a-z0-9]{4}");
     assertThat(work.resolve("reckon-data")).isDirectory();
     assertThat(home.resolve("reckon-data")).doesNotExist();
     Result runs = reckon(work, Map.of(), "runs", "--json");
