@@ -48,6 +48,9 @@ final class ConfigCommand implements Callable<Integer> {
   /** Set by Main: the files read, in order. */
   static List<String> sources = List.of();
 
+  /** Set by Main: settings whose relative path was read from the distribution, and from where. */
+  static Map<String, String> resolved = Map.of();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -81,8 +84,8 @@ final class ConfigCommand implements Callable<Integer> {
     for (Map.Entry<String, ConfigValue> e : values.entrySet()) {
       String line = e.getKey() + " = " + render(e.getKey(), e.getValue());
       width = Math.max(width, Math.min(line.length(), 72));
-      rows.add(new String[] {line,
-          ConfigCheck.origin(e.getValue().origin(), e.getKey(), variables.get(e.getKey()))});
+      rows.add(new String[] {line, resolved.containsKey(e.getKey()) ? resolved.get(e.getKey())
+          : ConfigCheck.origin(e.getValue().origin(), e.getKey(), variables.get(e.getKey()))});
     }
     for (String[] row : rows) {
       if (noOrigin) {

@@ -41,6 +41,7 @@ final class ConfigSetup implements AutoCloseable {
 
   private final Map<String, String> saved = new LinkedHashMap<>();
   private final List<String> sources = new ArrayList<>();
+  private final Map<String, String> resolved = new LinkedHashMap<>();
   private Path overlay;
 
   private ConfigSetup() {}
@@ -75,6 +76,11 @@ final class ConfigSetup implements AutoCloseable {
       s.close();
       throw e;
     }
+  }
+
+  /** Settings read from the distribution: key to where the relative path was set, in words. */
+  Map<String, String> resolved() {
+    return resolved;
   }
 
   /** Where the settings come from, in order (the later wins), for {@code reckon config}. */
@@ -174,9 +180,12 @@ final class ConfigSetup implements AutoCloseable {
       if (e.getValue().valueType() != ConfigValueType.STRING) {
         continue;
       }
-      String resolved = shipped((String) e.getValue().unwrapped(), home);
-      if (resolved != null) {
-        set("reckon." + e.getKey(), resolved);
+      String there = shipped((String) e.getValue().unwrapped(), home);
+      if (there != null) {
+        String key = "reckon." + e.getKey();
+        resolved.put(key, e.getValue().unwrapped() + " (" + ConfigCheck.origin(e.getValue().origin(),
+            key, null) + ") read from the distribution");
+        set(key, there);
       }
     }
     ConfigFactory.invalidateCaches();

@@ -147,6 +147,7 @@ public final class Main implements Runnable {
       }
       try (setup) {
         ConfigCommand.sources = setup.sources();
+        ConfigCommand.resolved = setup.resolved();
         if (!(last.getCommandSpec().userObject() instanceof CompletionCommand)) {
           try {
             ConfigCheck.check(ConfigFactory.load());

@@ -68,7 +68,9 @@ class DistributionIT {
         .containsPattern("reckon\\.run\\.concurrency = 64 +# " + java.util.regex.Pattern.quote(conf)
             + "/application\\.conf:\\d+")
         // Shipped paths resolve against the distribution when the working directory lacks them.
-        .contains("reckon.models.policy = \"" + home.resolve("models/arith-policy") + "\"");
+        .contains("reckon.models.policy = \"" + home.resolve("models/arith-policy") + "\"")
+        .containsPattern("# models/arith-policy \\(" + java.util.regex.Pattern.quote(conf)
+            + "/models\\.conf:\\d+\\) read from the distribution");
 
     // An edit of the distribution's config/ counts at once.
     Path app = home.resolve("config/application.conf");
