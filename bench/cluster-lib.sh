@@ -17,7 +17,7 @@ now() { date +%s.%N; }
 start_coordinator() {
   local name=$1 http=$2 port=$3 seeds=$4; shift 4
   RECKON_STORE_DIR="$WORK/store" $NICE $JVM -jar "$JAR" serve --cluster --port "$http" \
-    --cluster-port "$port" --seed "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
+    --cluster-port "$port" --seed-nodes "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
   disown  # cleanup's kill -9 is not news
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"

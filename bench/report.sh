@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole compute-optimal pipeline behind the README's report (issue 6), end to end:
+# The whole compute-optimal pipeline behind the report in bench/RESULTS.md, end to end:
 #   1. sweep the validation split and learn the policy      -> policy.json, validation-sweep.json
 #   2. sweep the test split (beside 1)                       -> test-sweep.json
 #   3. run compute-optimal on the test split at each budget in RUN_BUDGETS, with a fixed budget

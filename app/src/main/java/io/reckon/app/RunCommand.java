@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
     description = "Runs a question set through the actor pipeline (probe, scheduler, search, "
         + "workers) and writes one JSON line per question, in the order questions finish. With no "
         + "options: the shipped ONNX models on the shipped test questions (data/arith/test.jsonl, "
-        + "relative to the working directory).")
+        + "from the working directory, else from the distribution).")
 final class RunCommand implements Callable<Integer> {
   static final String DEFAULT_DATA = "data/arith/test.jsonl";
 

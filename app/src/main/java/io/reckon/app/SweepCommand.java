@@ -60,7 +60,7 @@ final class SweepCommand implements Callable<Integer> {
 
   @Option(names = "--grid", paramLabel = "SPEC",
       description = "A configuration to sweep, repeatable, or several separated by ';' "
-          + "(default: the issue's grid of weighted/majority/naive best-of-N, beam m=4 and m=sqrt, "
+          + "(default: weighted/majority/naive best-of-N, beam m=4 and m=sqrt, "
           + "lookahead k=1,3, revisions len=1,4,16,all, DVTS m=4, REBASE, particle filtering)")
   List<String> grid;
 

@@ -28,9 +28,16 @@ class ClusterCommandsTest {
 
   @Test
   void serveRefusesClusterOptionsWithoutClusterAndASelfSeedOnPortZero() {
-    refused(Cli.reckon("serve", "--backend", "synthetic", "--seed", "h:1"),
-        "--seed, --with-workers, --cluster-host and --cluster-port need --cluster");
+    refused(Cli.reckon("serve", "--backend", "synthetic", "--seed-nodes", "h:1"),
+        "--seed-nodes, --with-workers, --cluster-host and --cluster-port need --cluster");
     refused(Cli.reckon("serve", "--backend", "synthetic", "--cluster", "--cluster-port", "0"),
         "a coordinator that is its own seed needs a fixed --cluster-port");
+  }
+
+  @Test
+  void serveRefusesTheOldSeedSpellingWithAPointer() {
+    // run --seed is the random seed; on serve the seed list is --seed-nodes.
+    refused(Cli.reckon("serve", "--backend", "synthetic", "--cluster", "--seed", "h:1"),
+        "--seed was renamed --seed-nodes on serve");
   }
 }

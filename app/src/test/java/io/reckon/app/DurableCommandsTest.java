@@ -152,4 +152,21 @@ class DurableCommandsTest {
     Cli.assertBadInput(store().withStore(() -> Cli.reckon("resume", unknown)),
         "the run's task 'aime' is not defined on this node", "known tasks: arith, gsm8k, math");
   }
+
+  @Test
+  void cancelEndsAStoppedRunForGoodAndRunsListsItAsJson() throws Exception {
+    KillDrill store = store();
+    Path data = Cli.smallData(dir, "test.jsonl", 2).toAbsolutePath();
+    String id = unfinishedRun(data);
+    Cli.Result cancel = store.withStore(() -> Cli.reckon("cancel", id));
+    assertThat(cancel.status()).as(cancel.err()).isZero();
+    assertThat(cancel.out()).contains("run " + id + " cancelled").contains("0 of 12 questions");
+    Cli.assertBadInput(store.withStore(() -> Cli.reckon("cancel", id)), "run " + id, "cancelled already");
+    Cli.assertBadInput(store.withStore(() -> Cli.reckon("cancel", "261201-000000-0000")), "unknown run id");
+    Cli.Result json = store.withStore(() -> Cli.reckon("runs", "--json", "--limit", "1"));
+    assertThat(json.status()).as(json.err()).isZero();
+    assertThat(json.out()).startsWith("[").contains("\"runId\" : \"" + id + "\"")
+        .contains("\"state\" : \"cancelled\"");
+    Cli.assertBadInput(store.withStore(() -> Cli.reckon("runs", "--limit", "0")), "--limit must be >= 1");
+  }
 }
