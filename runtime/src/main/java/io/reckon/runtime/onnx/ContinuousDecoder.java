@@ -2,9 +2,12 @@ package io.reckon.runtime.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +43,17 @@ final class ContinuousDecoder implements Runnable {
   volatile long promptTokens;
   volatile long prefillTokens;
   private DecodeRow[] rows = new DecodeRow[0];
-  /** KV of {@code rows}, {@code columns} wide; owned by {@code owner} or, when null, by us. */
-  private List<OnnxTensor> kv = List.of();
-  private OrtSession.Result owner;
+  /**
+   * KV of {@code rows}, {@code columns} wide, per carried tensor: a direct buffer of ours and a
+   * tensor over it. ONNX Runtime reads it in place and writes the next step's KV into {@code
+   * spare} (pinned outputs), then the two swap: no KV is copied out of or into the JVM heap per
+   * token, and no buffer is allocated per token (they grow, with headroom, when the batch does).
+   */
+  private final FloatBuffer[] kvBuf;
+  private final FloatBuffer[] spare;
+  private final OnnxTensor[] kvTensor;
+  private FloatBuffer logitsBuf = FloatBuffer.allocate(0);
+  private float[] logits = new float[0];
   private int columns;
   private int stepsSinceJoin;
   /** Reused per step: the batch's next tokens, positions and mask (grown as needed). */
@@ -55,6 +66,20 @@ final class ContinuousDecoder implements Runnable {
     this.config = config;
     this.settings = settings;
     this.cache = cache;
+    int n = model.carried().size();
+    this.kvBuf = new FloatBuffer[n];
+    this.spare = new FloatBuffer[n];
+    this.kvTensor = new OnnxTensor[n];
+  }
+
+  /** A direct buffer of at least {@code floats}, {@code reuse} when it is large enough. */
+  private static FloatBuffer atLeast(FloatBuffer reuse, long floats) {
+    if (reuse != null && reuse.capacity() >= floats) {
+      return reuse;
+    }
+    // Headroom: the KV grows by one column a step; a quarter more saves most reallocations.
+    long capacity = floats + floats / 4 + 1024;
+    return ByteBuffer.allocateDirect((int) (capacity * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   void submit(List<DecodeRow> batch) {
@@ -90,13 +115,16 @@ final class ContinuousDecoder implements Runnable {
   }
 
   private void release() {
-    if (owner != null) {
-      owner.close();
-      owner = null;
-    } else {
-      KvSession.closeAll(kv);
+    for (int t = 0; t < kvTensor.length; t++) {
+      if (kvTensor[t] != null) {
+        kvTensor[t].close();
+        kvTensor[t] = null;
+      }
     }
-    kv = List.of();
+  }
+
+  private List<OnnxTensor> kv() {
+    return Arrays.asList(kvTensor);
   }
 
   private void retire(DecodeRow r) {
@@ -168,12 +196,45 @@ final class ContinuousDecoder implements Runnable {
     for (int b = 0; b < n; b++) {
       Arrays.fill(mask, b * columns + rows[b].pad, (b + 1) * columns, 1L);
     }
-    OrtSession.Result result = model.forward(next, positions, n, 1, mask, columns, kv);
+    List<KvSession.Carried> carried = model.carried();
+    Map<String, OnnxTensor> pinned = new HashMap<>(2 * carried.size() + 2);
+    OnnxTensor[] out = new OnnxTensor[carried.size()];
+    OnnxTensor logitsOut = null;
+    try {
+      for (int t = 0; t < carried.size(); t++) {
+        KvSession.Carried c = carried.get(t);
+        spare[t] = atLeast(spare[t], (long) n * c.groups() * columns * c.width());
+        out[t] = model.directTensor(spare[t], n, c.groups(), columns, c.width());
+        pinned.put(c.output(), out[t]);
+      }
+      logitsBuf = atLeast(logitsBuf.isDirect() ? logitsBuf : null, (long) n * config.vocabSize());
+      logitsOut = model.directTensor(logitsBuf, n, 1, config.vocabSize());
+      pinned.put("logits", logitsOut);
+      model.forward(next, positions, n, 1, mask, columns, kv(), pinned).close();
+    } catch (OrtException | RuntimeException e) {
+      for (OnnxTensor o : out) {
+        if (o != null) {
+          o.close();
+        }
+      }
+      throw e;
+    } finally {
+      if (logitsOut != null) {
+        logitsOut.close();
+      }
+    }
     release();
-    owner = result;
-    kv = model.presents(result);
-    float[] logits = ((OnnxTensor) KvSession.value(result, "logits")).getFloatBuffer().array();
-    int vocab = logits.length / n;
+    for (int t = 0; t < carried.size(); t++) {
+      FloatBuffer used = kvBuf[t];
+      kvBuf[t] = spare[t];
+      spare[t] = used;
+      kvTensor[t] = out[t];
+    }
+    int vocab = config.vocabSize();
+    if (logits.length < n * vocab) {
+      logits = new float[n * vocab];
+    }
+    logitsBuf.get(0, logits, 0, n * vocab);
     for (int b = 0; b < n; b++) {
       DecodeRow r = rows[b];
       if (!r.text.done() && sampleNext(r, logits, b * vocab, vocab)) {
@@ -259,18 +320,18 @@ final class ContinuousDecoder implements Runnable {
     }
     List<KvSession.Carried> carried = model.carried();
     DecodeRow[] nextRows = new DecodeRow[keep.size() + joining.size()];
-    List<OnnxTensor> out = new ArrayList<>(carried.size());
+    OnnxTensor[] out = new OnnxTensor[carried.size()];
     try {
       for (int t = 0; t < carried.size(); t++) {
         int heads = carried.get(t).groups();
         int dim = carried.get(t).width();
-        float[] src = keep.isEmpty() ? null : kv.get(t).getFloatBuffer().array();
-        float[] dst = new float[nextRows.length * heads * width * dim];
+        FloatBuffer src = kvBuf[t];
+        FloatBuffer dst = spare[t] = atLeast(spare[t], (long) nextRows.length * heads * width * dim);
         for (int k = 0; k < keep.size(); k++) {
           int b = keep.get(k);
           for (int h = 0; h < heads; h++) {
-            System.arraycopy(src, ((b * heads + h) * columns + drop) * dim, dst,
-                ((k * heads + h) * width + width - kept) * dim, kept * dim);
+            dst.put(((k * heads + h) * width + width - kept) * dim, src,
+                ((b * heads + h) * columns + drop) * dim, kept * dim);
           }
         }
         for (int j = 0; j < joining.size(); j++) {
@@ -278,14 +339,18 @@ final class ContinuousDecoder implements Runnable {
           int k = keep.size() + j;
           int length = r.prompt.length;
           for (int h = 0; h < heads; h++) {
-            System.arraycopy(r.promptKv[t], h * length * dim, dst,
-                ((k * heads + h) * width + width - length) * dim, length * dim);
+            dst.put(((k * heads + h) * width + width - length) * dim, r.promptKv[t], h * length * dim,
+                length * dim);
           }
         }
-        out.add(model.floatTensor(dst, nextRows.length, heads, width, dim));
+        out[t] = model.directTensor(dst, nextRows.length, heads, width, dim);
       }
     } catch (OrtException | RuntimeException e) {
-      KvSession.closeAll(out);
+      for (OnnxTensor o : out) {
+        if (o != null) {
+          o.close();
+        }
+      }
       throw e;
     }
     for (int k = 0; k < keep.size(); k++) {
@@ -300,8 +365,12 @@ final class ContinuousDecoder implements Runnable {
       nextRows[keep.size() + j] = r;
     }
     release();
-    kv = out;
-    owner = null;
+    for (int t = 0; t < carried.size(); t++) {
+      FloatBuffer used = kvBuf[t];
+      kvBuf[t] = spare[t];
+      spare[t] = used;
+      kvTensor[t] = out[t];
+    }
     rows = nextRows;
     columns = width;
   }

@@ -173,6 +173,17 @@ final class KvSession {
   OrtSession.Result forward(
       long[] ids, long[] positions, int batch, int seq, long[] mask, int columns, List<OnnxTensor> past)
       throws OrtException {
+    return forward(ids, positions, batch, seq, mask, columns, past, null);
+  }
+
+  /**
+   * As above; {@code pinned} (may be null) names outputs that ONNX Runtime writes into tensors the
+   * caller made over its own direct buffers ({@link #directTensor}), which the result then does not
+   * own: the decode loop reads the KV and the logits from its buffers without copying them out.
+   */
+  OrtSession.Result forward(
+      long[] ids, long[] positions, int batch, int seq, long[] mask, int columns, List<OnnxTensor> past,
+      Map<String, OnnxTensor> pinned) throws OrtException {
     List<OnnxTensor> owned = new ArrayList<>(4);
     try {
       Map<String, OnnxTensor> inputs = new HashMap<>(2 * carried.size() + 8);
@@ -186,7 +197,7 @@ final class KvSession {
       for (int t = 0; t < carried.size(); t++) {
         inputs.put(carried.get(t).input(), past.get(t));
       }
-      return session.run(inputs);
+      return pinned == null ? session.run(inputs) : session.run(inputs, pinned);
     } finally {
       closeAll(owned);
     }
@@ -227,6 +238,18 @@ final class KvSession {
 
   OnnxTensor floatTensor(float[] data, long... shape) throws OrtException {
     return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+  }
+
+  /**
+   * A tensor over the first elements of a direct buffer, without a copy (ONNX Runtime reads it in
+   * place as an input, or writes it in place as a pinned output); closing it leaves the buffer.
+   */
+  OnnxTensor directTensor(FloatBuffer direct, long... shape) throws OrtException {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return OnnxTensor.createTensor(env, direct.duplicate().position(0).limit((int) n).slice(), shape);
   }
 
   private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor t) {
