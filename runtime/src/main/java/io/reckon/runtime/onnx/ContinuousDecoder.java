@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.function.IntConsumer;
 
@@ -277,7 +278,7 @@ final class ContinuousDecoder implements Runnable {
     List<PrefixPrefill.Unit> units = new ArrayList<>(byPrompt.values());
     // At least the last prompt token is fed: its logits give the first sampled token.
     PrefixPrefill.lookup(model, units, cache, 1);
-    try (PrefixPrefill.Pass pass = PrefixPrefill.run(model, units, cache, config.padTokenId())) {
+    try (PrefixPrefill.Pass pass = PrefixPrefill.run(model, units, cache, config.padTokenId(), Set.of("logits"))) {
       float[] logits = ((OnnxTensor) KvSession.value(pass.result(), "logits")).getFloatBuffer().array();
       int vocab = logits.length / (units.size() * pass.width());
       for (int u = 0; u < units.size(); u++) {

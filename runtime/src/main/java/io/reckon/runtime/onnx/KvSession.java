@@ -184,6 +184,13 @@ final class KvSession {
   OrtSession.Result forward(
       long[] ids, long[] positions, int batch, int seq, long[] mask, int columns, List<OnnxTensor> past,
       Map<String, OnnxTensor> pinned) throws OrtException {
+    return forward(ids, positions, batch, seq, mask, columns, past, pinned, Set.of());
+  }
+
+  /** As above; with {@code pinned}, {@code requested} are the outputs ONNX Runtime allocates. */
+  OrtSession.Result forward(
+      long[] ids, long[] positions, int batch, int seq, long[] mask, int columns, List<OnnxTensor> past,
+      Map<String, OnnxTensor> pinned, Set<String> requested) throws OrtException {
     List<OnnxTensor> owned = new ArrayList<>(4);
     try {
       Map<String, OnnxTensor> inputs = new HashMap<>(2 * carried.size() + 8);
@@ -197,7 +204,7 @@ final class KvSession {
       for (int t = 0; t < carried.size(); t++) {
         inputs.put(carried.get(t).input(), past.get(t));
       }
-      return pinned == null ? session.run(inputs) : session.run(inputs, pinned);
+      return pinned == null ? session.run(inputs) : session.run(inputs, requested, pinned);
     } finally {
       closeAll(owned);
     }

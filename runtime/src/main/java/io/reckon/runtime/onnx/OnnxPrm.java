@@ -304,7 +304,7 @@ public final class OnnxPrm implements Verifier {
           }
         }
         if (!toRun.isEmpty()) {
-          PrefixPrefill.run(kv, toRun, cache, config.padTokenId(), true).close();
+          PrefixPrefill.run(kv, toRun, cache, config.padTokenId(), true, Set.of()).close();
         }
         for (PrefixPrefill.Unit u : chunk) {
           first.get(u).fed = u.fed();

@@ -3,9 +3,15 @@ package io.reckon.runtime.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One forward pass over several distinct token sequences ("units"), each fed from the end of its
@@ -90,8 +96,25 @@ final class PrefixPrefill {
    * Runs {@code units} (none wholly cached) in one forward pass, fills their carried tensors and
    * caches them. The caller closes the returned pass after reading its outputs.
    */
-  static Pass run(KvSession model, List<Unit> units, PrefixCache cache, long padTokenId) throws OrtException {
-    return run(model, units, cache, padTokenId, false);
+  static Pass run(KvSession model, List<Unit> units, PrefixCache cache, long padTokenId, Set<String> read)
+      throws OrtException {
+    return run(model, units, cache, padTokenId, false, read);
+  }
+
+  /** Per thread, direct buffers the carried outputs are written into (pinned), grown as needed. */
+  private static final ThreadLocal<FloatBuffer[]> SCRATCH = new ThreadLocal<>();
+
+  private static FloatBuffer scratch(int t, int count, long floats) {
+    FloatBuffer[] pool = SCRATCH.get();
+    if (pool == null || pool.length < count) {
+      pool = new FloatBuffer[count];
+      SCRATCH.set(pool);
+    }
+    if (pool[t] == null || pool[t].capacity() < floats) {
+      long capacity = floats + floats / 4 + 1024;
+      pool[t] = ByteBuffer.allocateDirect((int) (capacity * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    return pool[t];
   }
 
   /**
@@ -101,7 +124,8 @@ final class PrefixPrefill {
    * to 1e-5); without it the new tokens are right-aligned, so the last column is every unit's last
    * token (the policy samples from it).
    */
-  static Pass run(KvSession model, List<Unit> units, PrefixCache cache, long padTokenId, boolean padAfter)
+  static Pass run(
+      KvSession model, List<Unit> units, PrefixCache cache, long padTokenId, boolean padAfter, Set<String> read)
       throws OrtException {
     List<KvSession.Carried> carried = model.carried();
     int past = 0;
@@ -116,6 +140,8 @@ final class PrefixPrefill {
     long[] positions = new long[n * width];
     long[] mask = new long[n * total];
     List<OnnxTensor> pastTensors = new ArrayList<>(carried.size());
+    List<OnnxTensor> outTensors = new ArrayList<>(carried.size());
+    FloatBuffer[] out = new FloatBuffer[carried.size()];
     OrtSession.Result result = null;
     try {
       for (int t = 0; t < carried.size(); t++) {
@@ -148,12 +174,17 @@ final class PrefixPrefill {
         Arrays.fill(mask, u * total + past - unit.cached, u * total + past, 1L);
         Arrays.fill(mask, u * total + past + at, u * total + past + at + suffix, 1L);
       }
-      result = model.forward(ids, positions, n, width, mask, total, pastTensors);
-      List<OnnxTensor> presents = model.presents(result);
-      float[][] out = new float[carried.size()][];
+      // The carried outputs go straight into direct buffers of ours (pinned), read from there
+      // into each unit's arrays: no whole-batch copy to the heap first.
+      Map<String, OnnxTensor> pinned = new HashMap<>();
       for (int t = 0; t < carried.size(); t++) {
-        out[t] = presents.get(t).getFloatBuffer().array();
+        KvSession.Carried c = carried.get(t);
+        out[t] = scratch(t, carried.size(), (long) n * c.groups() * total * c.width());
+        OnnxTensor o = model.directTensor(out[t], n, c.groups(), total, c.width());
+        outTensors.add(o);
+        pinned.put(c.output(), o);
       }
+      result = model.forward(ids, positions, n, width, mask, total, pastTensors, pinned, read);
       for (int u = 0; u < n; u++) {
         Unit unit = units.get(u);
         int length = unit.tokens.length;
@@ -162,14 +193,13 @@ final class PrefixPrefill {
         for (int t = 0; t < carried.size(); t++) {
           int groups = carried.get(t).groups();
           int dim = carried.get(t).width();
-          float[] src = out[t];
+          FloatBuffer src = out[t];
           float[] dst = new float[groups * length * dim];
           for (int h = 0; h < groups; h++) {
             int rowStart = (u * groups + h) * total;
-            System.arraycopy(src, (rowStart + past - unit.cached) * dim, dst, h * length * dim,
-                unit.cached * dim);
+            src.get((rowStart + past - unit.cached) * dim, dst, h * length * dim, unit.cached * dim);
             int from = padAfter ? rowStart + past : rowStart + total - suffix;
-            System.arraycopy(src, from * dim, dst, (h * length + unit.cached) * dim, suffix * dim);
+            src.get(from * dim, dst, (h * length + unit.cached) * dim, suffix * dim);
           }
           kv[t] = dst;
         }
@@ -183,6 +213,7 @@ final class PrefixPrefill {
       return pass;
     } finally {
       KvSession.closeAll(pastTensors);
+      KvSession.closeAll(outTensors);
       if (result != null) {
         result.close();
       }
