@@ -2,8 +2,6 @@ package io.reckon.runtime.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,16 +69,6 @@ final class ContinuousDecoder implements Runnable {
     this.kvBuf = new FloatBuffer[n];
     this.spare = new FloatBuffer[n];
     this.kvTensor = new OnnxTensor[n];
-  }
-
-  /** A direct buffer of at least {@code floats}, {@code reuse} when it is large enough. */
-  private static FloatBuffer atLeast(FloatBuffer reuse, long floats) {
-    if (reuse != null && reuse.capacity() >= floats) {
-      return reuse;
-    }
-    // Headroom: the KV grows by one column a step; a quarter more saves most reallocations.
-    long capacity = floats + floats / 4 + 1024;
-    return ByteBuffer.allocateDirect((int) (capacity * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   void submit(List<DecodeRow> batch) {
@@ -204,11 +192,11 @@ final class ContinuousDecoder implements Runnable {
     try {
       for (int t = 0; t < carried.size(); t++) {
         KvSession.Carried c = carried.get(t);
-        spare[t] = atLeast(spare[t], (long) n * c.groups() * columns * c.width());
+        spare[t] = KvSession.atLeast(spare[t], (long) n * c.groups() * columns * c.width());
         out[t] = model.directTensor(spare[t], n, c.groups(), columns, c.width());
         pinned.put(c.output(), out[t]);
       }
-      logitsBuf = atLeast(logitsBuf.isDirect() ? logitsBuf : null, (long) n * config.vocabSize());
+      logitsBuf = KvSession.atLeast(logitsBuf.isDirect() ? logitsBuf : null, (long) n * config.vocabSize());
       logitsOut = model.directTensor(logitsBuf, n, 1, config.vocabSize());
       pinned.put("logits", logitsOut);
       model.forward(next, positions, n, 1, mask, columns, kv(), pinned).close();
@@ -327,7 +315,7 @@ final class ContinuousDecoder implements Runnable {
         int heads = carried.get(t).groups();
         int dim = carried.get(t).width();
         FloatBuffer src = kvBuf[t];
-        FloatBuffer dst = spare[t] = atLeast(spare[t], (long) nextRows.length * heads * width * dim);
+        FloatBuffer dst = spare[t] = KvSession.atLeast(spare[t], (long) nextRows.length * heads * width * dim);
         for (int k = 0; k < keep.size(); k++) {
           int b = keep.get(k);
           for (int h = 0; h < heads; h++) {

@@ -7,6 +7,8 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,6 +53,12 @@ final class KvSession {
   private final int layers;
   private final boolean hasUseCacheBranch;
   private final List<Carried> carried;
+  /**
+   * Direct buffers a prefill pass writes the carried outputs into, one set per pass running at
+   * once (not per thread: a worker's calls hop between the threads of a pool, and a set per
+   * thread kept tens of MB alive on each).
+   */
+  private final ConcurrentLinkedDeque<FloatBuffer[]> scratch = new ConcurrentLinkedDeque<>();
 
   private KvSession(OrtSession session, Path file, int layers, boolean useCacheBranch, List<Carried> carried) {
     this.env = OnnxSessions.environment();
@@ -245,6 +254,26 @@ final class KvSession {
 
   OnnxTensor floatTensor(float[] data, long... shape) throws OrtException {
     return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+  }
+
+  /** A set of scratch buffers (entries null or too small are grown by the caller). */
+  FloatBuffer[] borrowScratch() {
+    FloatBuffer[] set = scratch.pollFirst();
+    return set != null ? set : new FloatBuffer[carried.size()];
+  }
+
+  void returnScratch(FloatBuffer[] set) {
+    scratch.addFirst(set);
+  }
+
+  /** A direct buffer of at least {@code floats}, {@code reuse} when it is large enough. */
+  static FloatBuffer atLeast(FloatBuffer reuse, long floats) {
+    if (reuse != null && reuse.isDirect() && reuse.capacity() >= floats) {
+      return reuse;
+    }
+    // Headroom: the KV grows by one column a step; a quarter more saves most reallocations.
+    long capacity = floats + floats / 4 + 1024;
+    return ByteBuffer.allocateDirect((int) (capacity * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   /**

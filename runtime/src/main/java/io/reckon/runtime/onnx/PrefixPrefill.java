@@ -3,8 +3,6 @@ package io.reckon.runtime.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,22 +99,6 @@ final class PrefixPrefill {
     return run(model, units, cache, padTokenId, false, read);
   }
 
-  /** Per thread, direct buffers the carried outputs are written into (pinned), grown as needed. */
-  private static final ThreadLocal<FloatBuffer[]> SCRATCH = new ThreadLocal<>();
-
-  private static FloatBuffer scratch(int t, int count, long floats) {
-    FloatBuffer[] pool = SCRATCH.get();
-    if (pool == null || pool.length < count) {
-      pool = new FloatBuffer[count];
-      SCRATCH.set(pool);
-    }
-    if (pool[t] == null || pool[t].capacity() < floats) {
-      long capacity = floats + floats / 4 + 1024;
-      pool[t] = ByteBuffer.allocateDirect((int) (capacity * Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-    return pool[t];
-  }
-
   /**
    * As {@link #run(KvSession, List, PrefixCache, long)}; with {@code padAfter} each unit's new
    * tokens follow its cached ones directly and the padding goes after them, so that a unit's real
@@ -142,6 +124,7 @@ final class PrefixPrefill {
     List<OnnxTensor> pastTensors = new ArrayList<>(carried.size());
     List<OnnxTensor> outTensors = new ArrayList<>(carried.size());
     FloatBuffer[] out = new FloatBuffer[carried.size()];
+    FloatBuffer[] scratch = null;
     OrtSession.Result result = null;
     try {
       for (int t = 0; t < carried.size(); t++) {
@@ -177,9 +160,10 @@ final class PrefixPrefill {
       // The carried outputs go straight into direct buffers of ours (pinned), read from there
       // into each unit's arrays: no whole-batch copy to the heap first.
       Map<String, OnnxTensor> pinned = new HashMap<>();
+      scratch = model.borrowScratch();
       for (int t = 0; t < carried.size(); t++) {
         KvSession.Carried c = carried.get(t);
-        out[t] = scratch(t, carried.size(), (long) n * c.groups() * total * c.width());
+        out[t] = scratch[t] = KvSession.atLeast(scratch[t], (long) n * c.groups() * total * c.width());
         OnnxTensor o = model.directTensor(out[t], n, c.groups(), total, c.width());
         outTensors.add(o);
         pinned.put(c.output(), o);
@@ -214,6 +198,9 @@ final class PrefixPrefill {
     } finally {
       KvSession.closeAll(pastTensors);
       KvSession.closeAll(outTensors);
+      if (scratch != null) {
+        model.returnScratch(scratch);
+      }
       if (result != null) {
         result.close();
       }
