@@ -1,5 +1,6 @@
 package io.reckon.app;
 
+import io.reckon.actors.CommonPool;
 import io.reckon.actors.store.RunStore;
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
@@ -37,6 +38,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Before anything touches the common pool: on 1-2 cores every ask would start a thread.
+    CommonPool.ensureParallel();
     // SLF4J's own notes (e.g. replaying log calls made while logback started) are not for users.
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "ERROR");
