@@ -18,7 +18,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -170,6 +172,19 @@ public final class OnnxPrm implements Verifier {
   /** What the verifier's prefix cache did so far; null without one. */
   PrefixCache.Stats cacheStats() {
     return cache == null ? null : cache.stats();
+  }
+
+  @Override
+  public Optional<String> describeStats() {
+    long fed = fedTokens.get();
+    long scored = scoredTokens.get();
+    PrefixCache.Stats c = cacheStats();
+    return Optional.of(String.format(Locale.ROOT,
+        "verifier: fed %,d of %,d solution tokens (%.1fx fewer)%s", fed, scored,
+        (double) scored / Math.max(1, fed),
+        c == null ? (kv == null ? "; full-sequence export" : "; no prefix cache")
+            : String.format(Locale.ROOT, "; prefix cache %.1f %% hits of %,d lookups, %.1f of %d MiB in %,d texts, %,d evicted",
+                100 * c.hitRate(), c.lookups(), c.bytes() / 1048576.0, c.budgetBytes() >> 20, c.entries(), c.evictions())));
   }
 
   /** Tokens fed to the model so far, and tokens of the solutions scored (what a full pass feeds). */

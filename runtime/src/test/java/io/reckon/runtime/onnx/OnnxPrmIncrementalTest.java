@@ -153,6 +153,9 @@ class OnnxPrmIncrementalTest {
       assertThat(stats.hits()).isPositive();
       // Round k feeds step k only (the prompt once per question): several times fewer tokens.
       assertThat(counts[0] * 3).as("fed %d of %d tokens", counts[0], counts[1]).isLessThan(counts[1]);
+      assertThat(prm.describeStats()).hasValueSatisfying(line -> assertThat(line)
+          .startsWith(String.format(Locale.ROOT, "verifier: fed %,d of %,d solution tokens", counts[0], counts[1]))
+          .contains("prefix cache"));
     }
   }
 
