@@ -27,7 +27,7 @@ start_coordinator() {
   disown  # cleanup's kill -9 is not news
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
-  wait_for_line "$WORK/$name.log" "listening on" 180
+  wait_for_line "$WORK/$name.log" "listening on" "${START_TIMEOUT:-180}"
 }
 
 # start_worker NAME CLUSTER_PORT JOIN [extra args...]
@@ -39,7 +39,7 @@ start_worker() {
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
   # Registered on the coordinator's side once it has printed what it served (it is up then).
-  wait_for_line "$WORK/$name.log" "reckon worker: served" 180
+  wait_for_line "$WORK/$name.log" "reckon worker: served" "${START_TIMEOUT:-180}"
 }
 
 wait_for_line() {

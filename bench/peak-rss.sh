@@ -23,10 +23,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
+# Exit 3 (some questions failed: on an overloaded machine, requests past reckon.question.request-
+# timeout, RECKON_REQUEST_TIMEOUT) still measures the memory; the line says how many failed.
+status=0
 # shellcheck disable=SC2086
 if [ -x /usr/bin/time ]; then
   RECKON_STORE_DIR="$work/store" /usr/bin/time -v java $JAVA_OPTS -jar app/target/reckon.jar run --out "$work/results.jsonl" \
-    > "$work/run.txt" 2> "$work/stderr.txt"
+    > "$work/run.txt" 2> "$work/stderr.txt" || status=$?
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/stderr.txt")
 else
   RECKON_STORE_DIR="$work/store" java $JAVA_OPTS -jar app/target/reckon.jar run --out "$work/results.jsonl" \
@@ -38,17 +41,18 @@ else
     [ -n "$v" ] && [ "$v" -gt "$rss_kb" ] && rss_kb=$v
     sleep 0.5
   done
-  wait "$pid"
+  wait "$pid" || status=$?
 fi
 wall=$(echo "$(date +%s.%N) - $start" | bc)
-python3 - "$work/results.jsonl" "$rss_kb" "$wall" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(pwd)" "${JAVA_OPTS:-(JVM defaults)}" <<'PY'
+python3 - "$work/results.jsonl" "$rss_kb" "$wall" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(pwd)" "${JAVA_OPTS:-(JVM defaults)}" "$status" <<'PY'
 import json, subprocess, sys, datetime, os
-res, rss_kb, wall, load0, load1, home, opts = sys.argv[1:]
+res, rss_kb, wall, load0, load1, home, opts, status = sys.argv[1:]
 rows = [json.loads(l) for l in open(res) if l.strip()]
 ok = sum(1 for r in rows if r.get("correct") is True)
+failed = sum(1 for r in rows if r.get("status") == "failed")
 gen = sum(r["spent"] for r in rows) / len(rows)
 rev = subprocess.run(["git", "-C", home, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 print(f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {home} at {rev}, JAVA_OPTS {opts}: "
       f"wall {float(wall):.0f} s, peak RSS {int(rss_kb) / 1024:.0f} MiB, {len(rows)} questions, accuracy {100 * ok / len(rows):.1f} %, "
-      f"{gen:.1f} generations per question; load before {load0}, after {load1}")
+      f"{gen:.1f} generations per question, {failed} failed (exit {status}); load before {load0}, after {load1}")
 PY
