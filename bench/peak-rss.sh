@@ -15,10 +15,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${RECKON_HOME:-$here}"
 # Recommended for `reckon run` with models of a few MB (see docs/performance.md): a bounded heap
-# (the prefix caches, 2 x prefix-cache-mb, live in it), the serial collector (one short-lived
-# process on few cores: the least memory and CPU for GC), direct memory for the decode loop's
-# KV buffers bounded too.
-JAVA_OPTS=${JAVA_OPTS--Xmx512m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m}
+# (the prefix caches, 2 x prefix-cache-mb, live in it) and the serial collector (one short-lived
+# process on few cores: the least memory and CPU for GC). Direct memory (the decode loop's KV
+# buffers and the prefill scratch, up to ~0.25 GB at 64 rows) defaults to the heap's size.
+JAVA_OPTS=${JAVA_OPTS--Xmx512m -XX:+UseSerialGC}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
