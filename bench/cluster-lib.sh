@@ -13,15 +13,21 @@ cleanup() {
 
 now() { date +%s.%N; }
 
+# cpu_seconds PID: user + system CPU time the process has used so far (from /proc).
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
 # start_coordinator NAME HTTP_PORT CLUSTER_PORT SEEDS [extra args...]  (env passes through)
 start_coordinator() {
   local name=$1 http=$2 port=$3 seeds=$4; shift 4
-  RECKON_STORE_DIR="$WORK/store" $NICE $JVM -jar "$JAR" serve --cluster --port "$http" \
+  # shellcheck disable=SC2086 # COORD_JVM_OPTS: extra options for the coordinator only (e.g. JFR)
+  RECKON_STORE_DIR="$WORK/store" $NICE $JVM ${COORD_JVM_OPTS:-} -jar "$JAR" serve --cluster --port "$http" \
     --cluster-port "$port" --seed-nodes "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
   disown  # cleanup's kill -9 is not news
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
-  wait_for_line "$WORK/$name.log" "listening on" 180
+  wait_for_line "$WORK/$name.log" "listening on" "${START_TIMEOUT:-180}"
 }
 
 # start_worker NAME CLUSTER_PORT JOIN [extra args...]
@@ -33,7 +39,7 @@ start_worker() {
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
   # Registered on the coordinator's side once it has printed what it served (it is up then).
-  wait_for_line "$WORK/$name.log" "reckon worker: served" 180
+  wait_for_line "$WORK/$name.log" "reckon worker: served" "${START_TIMEOUT:-180}"
 }
 
 wait_for_line() {

@@ -10,8 +10,12 @@
 # not the cluster, bound the throughput.
 #   bench/cluster-scaling.sh            NODES="1 2 4" QUESTIONS=600 BATCH_LATENCY=20ms BATCH_SIZE=2
 #   BACKEND=onnx NODES="1 2" QUESTIONS=100 WARMUP=20 bench/cluster-scaling.sh
+# Each size also prints the coordinator's CPU seconds per 1,000 questions over the measured run
+# (user + system, from /proc: what the coordinator spends per question, whatever the load).
+# RECKON_HOME=DIR runs another checkout's built jar with this script (a baseline, in one sitting).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "${RECKON_HOME:-$here}"
 BACKEND=${BACKEND:-synthetic}
 NODES=${NODES:-1 2 4}
 QUESTIONS=${QUESTIONS:-600}
@@ -29,9 +33,14 @@ else
   echo "BACKEND must be synthetic or onnx (got $BACKEND)" >&2; exit 2
 fi
 export RECKON_SBR_STABLE_AFTER=5s
+# COORD_JFR=PREFIX records the coordinator with JDK Flight Recorder (profile settings) and dumps
+# PREFIX-<nodes>.jfr after the measured run (summarise with python3 bench/jfr-top.py FILE).
+if [[ -n "${COORD_JFR:-}" ]]; then
+  export COORD_JVM_OPTS="${COORD_JVM_OPTS:-} -XX:StartFlightRecording=settings=profile"
+fi
 WORK=$(mktemp -d /tmp/reckon-cluster-scaling.XXXXXX)
 # shellcheck source=bench/cluster-lib.sh
-source bench/cluster-lib.sh
+source "$here/bench/cluster-lib.sh"
 trap cleanup EXIT
 [[ -f "$JAR" ]] || mvn -B -q -pl app -am -DskipTests package
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -52,7 +61,13 @@ for n in $NODES; do
   wait "${waiters[@]}"
   sleep 3 # the Receptionist's gossip reaches the coordinator
   id=$(submit "$http" "$WORK/warmup.json"); wait_done "$http" "$id"
-  id=$(submit "$http" "$WORK/run.json"); wait_done "$http" "$id"; sleep 1.5
+  coord=$(cat "$WORK/coord-$n.pid")
+  cpu0=$(cpu_seconds "$coord")
+  id=$(submit "$http" "$WORK/run.json"); wait_done "$http" "$id"
+  cpu1=$(cpu_seconds "$coord"); sleep 1.5
+  if [[ -n "${COORD_JFR:-}" ]]; then
+    jcmd "$coord" JFR.dump filename="$COORD_JFR-$n.jfr" > /dev/null
+  fi
   rate=$(curl -sf "localhost:$http/v1/runs/$id" | python3 -c '
 import json, sys
 from datetime import datetime
@@ -62,8 +77,9 @@ print("%.1f" % (s["done"] / (t(s["endedAt"]) - t(s["startedAt"])).total_seconds(
   [[ -n "$base" ]] || base=$rate
   shares=""
   for k in $(seq 1 "$n"); do shares="$shares worker-$k=$(served "worker-$n-$k")"; done
-  printf '%d worker node(s): %s questions/s  speed-up %sx  (requests served:%s)\n' "$n" "$rate" \
-    "$(python3 -c "print('%.2f' % ($rate / $base))")" "$shares"
+  printf '%d worker node(s): %s questions/s  speed-up %sx  coordinator CPU %s s per 1,000 questions  (requests served:%s; load %s)\n' "$n" "$rate" \
+    "$(python3 -c "print('%.2f' % ($rate / $base))")" \
+    "$(python3 -c "print('%.1f' % (($cpu1 - $cpu0) * 1000 / $QUESTIONS))")" "$shares" "$(cut -d' ' -f1-3 /proc/loadavg)"
   cleanup; : > "$WORK/pids"
   sleep 2
 done

@@ -106,6 +106,11 @@ for name, kind in MODELS.items():
     if kind == "causal-lm":
         exp_in = ["input_ids", "attention_mask", "position_ids"] + [f"past_key_values.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
         exp_out = ["logits"] + [f"present.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
+    elif "past_prm_state" in cfg.get("onnx_inputs", []):
+        # the with-past PRM (export_onnx.py --prm-layout with-past, the default): incremental scoring
+        kv = [f"past_key_values.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
+        exp_in = ["input_ids", "attention_mask", "position_ids", "past_prm_state"] + kv
+        exp_out = ["scores", "present_prm_state"] + [f"present.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
     else:
         exp_in, exp_out = ["input_ids", "attention_mask"], ["scores"]
     check(ins == exp_in and outs == exp_out, f"{name} ONNX inputs/outputs {ins} -> {outs}")
@@ -203,7 +208,15 @@ if args.ckpts and args.ort_jar:
             for j, e in enumerate(encs):
                 ids[j, :len(e)] = e
                 mask[j, :len(e)] = 1
-            res = run_ort(onnx_path, [" ".join([f"full prm 2", tensor_line("input_ids", ids, "int64"), tensor_line("attention_mask", mask, "int64")])])
+            line = [tensor_line("input_ids", ids, "int64"), tensor_line("attention_mask", mask, "int64")]
+            if "past_prm_state" in cfg.get("onnx_inputs", []):
+                # whole texts against an empty past (positions 0.., the state of nothing is zeros)
+                line.append(tensor_line("position_ids", np.tile(np.arange(Lmax), (len(encs), 1)), "int64"))
+                line.append(f"past_prm_state float32 4 {len(encs)} 1 0 {arith.PRM_STATE + cfg['vocab_size']}")
+                for i in range(L):
+                    for kv in ("key", "value"):
+                        line.append(f"past_key_values.{i}.{kv} float32 4 {len(encs)} {H} 0 {hd}")
+            res = run_ort(onnx_path, [" ".join([f"full prm {len(line)}"] + line)])
             out = res[("prm", "scores")]
             d = 0.0
             for j, e in enumerate(encs):

@@ -436,7 +436,57 @@ class GPT(nn.Module):
             s = s + self.feat(surprise_features(lm.detach(), input_ids, attention_mask)).squeeze(-1)
         return (s, lm) if with_lm else s
 
+    def prm_with_past(self, input_ids, attention_mask, position_ids, past, past_state):
+        """The PRM in the decoder-with-past layout: scores the new tokens `input_ids` [B, T]
+        against the KV of the tokens before them, so that scoring step t of a solution feeds only
+        step t's tokens. attention_mask [B, P+T] (0 on padding, which may sit left of the past
+        and left of the new tokens); position_ids [B, T]; past as in `body`; past_state [B, 1, P,
+        PRM_STATE + vocab], the per-position state this method returned for the past tokens.
+        Returns (scores [B, T], presents, present_state [B, 1, P+T, S]).
 
+        The state of a position carries what the surprise features (surprise_features) need from
+        everything before it: the score there, the running max g, max u, sum u, sum g, the number
+        of newlines so far, and the next-token log-probabilities at the last real position. With
+        an empty past this computes exactly prm_scores over the whole text."""
+        B, T = input_ids.shape
+        V = self.head.weight.shape[0]
+        h, presents = self.body(input_ids, attention_mask, position_ids, past)
+        s = self.score(h).squeeze(-1)
+        lp_new = torch.log_softmax(self.head(h), dim=-1)  # [B, T, V]
+        # zeros [B, 1, 1, S] built from the batch (zeros_like of an empty past would be empty)
+        zero = (h[:, :1, :1] * 0).unsqueeze(1).expand(-1, -1, -1, past_state.shape[3])
+        last = torch.cat([zero, past_state], dim=2)[:, 0, -1, :]  # [B, S]: zeros when P = 0
+        m = attention_mask[:, -T:].to(lp_new.dtype)  # the new positions' mask
+        ar = torch.arange(T, device=input_ids.device)
+        strict = (ar.unsqueeze(0) < ar.unsqueeze(1)).to(lp_new.dtype)  # [t, s]: s < t
+        incl = (ar.unsqueeze(0) <= ar.unsqueeze(1)).to(lp_new.dtype)  # [t, s]: s <= t
+        step = ((ar + 1).to(lp_new.dtype).unsqueeze(0) * m).unsqueeze(1)  # [B, 1, s]: s + 1 where real
+        # index into [past's last, new 0, new 1, ...] of the last real position before (at) t
+        before = (step * strict.unsqueeze(0)).max(dim=-1).values.long()
+        upto = (step * incl.unsqueeze(0)).max(dim=-1).values.long()
+        lp_ext = torch.cat([last[:, PRM_STATE:].unsqueeze(1), lp_new], dim=1)  # [B, T+1, V]
+        lp_prev = lp_ext.gather(1, before.unsqueeze(-1).expand(B, T, V))
+        u = -lp_prev.gather(-1, input_ids.unsqueeze(-1)).squeeze(-1)
+        g = lp_prev.max(dim=-1).values + u
+        nl = (input_ids == NEWLINE).to(u.dtype) * m
+        nls = last[:, 5:6] + torch.cumsum(nl, dim=1)
+        sol = ((nls - nl) > 0.5).to(u.dtype) * m
+        u = u * sol
+        g = g * sol
+        gmax = torch.maximum((g.unsqueeze(1) * incl).max(dim=-1).values, last[:, 1:2])
+        umax = torch.maximum((u.unsqueeze(1) * incl).max(dim=-1).values, last[:, 2:3])
+        su = last[:, 3:4] + torch.cumsum(u, dim=1)
+        sg = last[:, 4:5] + torch.cumsum(g, dim=1)
+        feats = torch.stack([gmax, umax, torch.log1p(su), torch.log1p(sg)], dim=-1)
+        scores = torch.sigmoid(s if self.feat is None else s + self.feat(feats).squeeze(-1))
+        lp_last = lp_ext.gather(1, upto.unsqueeze(-1).expand(B, T, V))
+        state = torch.cat([torch.stack([scores, gmax, umax, su, sg, nls], dim=-1), lp_last], dim=-1)
+        return scores, presents, torch.cat([past_state, state.unsqueeze(1)], dim=2)
+
+
+# Per-position PRM state (prm_with_past): score, max g, max u, sum u, sum g, newlines so far,
+# then the vocabulary's next-token log-probabilities.
+PRM_STATE = 6
 PRM_FEATURE = "lm-surprise"
 N_SURPRISE_FEATURES = 4
 NEWLINE = STOI["\n"]

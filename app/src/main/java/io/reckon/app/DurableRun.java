@@ -43,6 +43,7 @@ final class DurableRun {
         int status = DurableRuns.await(node, started.runId(), end, target, refusals, cmd.label(in),
             cmd.budget, in.workers(), spec.seed(), out, err, "reckon run");
         models.proposer().stats().ifPresent(stats -> err.println(stats.describe()));
+        models.verifier().describeStats().ifPresent(err::println);
         return status;
       }
     }

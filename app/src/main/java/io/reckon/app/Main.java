@@ -2,6 +2,7 @@ package io.reckon.app;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.reckon.actors.CommonPool;
 import io.reckon.actors.store.RunStore;
 import io.reckon.protocol.Question;
 import io.reckon.runtime.Dataset;
@@ -60,6 +61,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Before anything touches the common pool: on 1-2 cores every ask would start a thread.
+    CommonPool.ensureParallel();
     // The distribution's logback.xml, read at run time like its config/ (edits need no rebuild).
     java.nio.file.Path home = ConfigSetup.home();
     if (home != null && System.getProperty("logback.configurationFile") == null

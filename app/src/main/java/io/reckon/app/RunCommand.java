@@ -315,6 +315,7 @@ final class RunCommand implements Callable<Integer> {
       try {
         RunSupervisor.Event last = end.get();
         models.proposer().stats().ifPresent(stats -> err.println(stats.describe()));
+        models.verifier().describeStats().ifPresent(err::println);
         return last;
       } catch (ExecutionException e) {
         throw e.getCause() instanceof Exception ex ? ex : e;

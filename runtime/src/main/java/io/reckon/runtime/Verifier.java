@@ -3,6 +3,7 @@ package io.reckon.runtime;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
 import java.util.List;
+import java.util.Optional;
 
 /** A process reward model: a probability per step that the solution so far can still end right. */
 public interface Verifier extends AutoCloseable {
@@ -18,6 +19,11 @@ public interface Verifier extends AutoCloseable {
    */
   default boolean takesConcurrentCalls() {
     return false;
+  }
+
+  /** One line on what the verifier did so far (tokens fed, its prefix cache), if it keeps count. */
+  default Optional<String> describeStats() {
+    return Optional.empty();
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reckon.actors.CommonPool;
 import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.RunEntity;
 import io.reckon.actors.RunEnvironment;
@@ -62,6 +63,7 @@ public final class OrchestrationBench {
   private OrchestrationBench() {}
 
   public static void main(String[] args) throws Exception {
+    CommonPool.ensureParallel();
     Map<String, String> a = parse(args);
     int n = Integer.parseInt(a.getOrDefault("questions", "10000"));
     StrategyConfig strategy = StrategyConfig.parse(a.getOrDefault("strategy", "beam:m=4"));

@@ -68,6 +68,19 @@ class OnnxLoadTest {
   @Test
   void aModelWithoutAKvCacheIsNotAProposer() throws IOException {
     Path dir = copy(ShippedModels.POLICY);
+    // A full-sequence PRM export (the older layout): no position_ids, no past.
+    Files.copy(
+        TinyPrms.FULL.resolve("model.onnx"), dir.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING);
+    assertThatThrownBy(() -> OnnxModels.loadProposer(dir, CPU))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining(dir.resolve("model.onnx").toString())
+        .hasMessageContaining("missing input 'position_ids'")
+        .hasMessageContaining("Optimum layout");
+  }
+
+  @Test
+  void aPrmWithPastIsNotAProposer() throws IOException {
+    Path dir = copy(ShippedModels.POLICY);
     Files.copy(
         ShippedModels.dir(ShippedModels.PRM).resolve("model.onnx"),
         dir.resolve("model.onnx"),
@@ -75,8 +88,7 @@ class OnnxLoadTest {
     assertThatThrownBy(() -> OnnxModels.loadProposer(dir, CPU))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining(dir.resolve("model.onnx").toString())
-        .hasMessageContaining("missing input 'position_ids'")
-        .hasMessageContaining("Optimum layout");
+        .hasMessageContaining("unexpected input 'past_prm_state'");
   }
 
   @Test
@@ -88,7 +100,7 @@ class OnnxLoadTest {
         StandardCopyOption.REPLACE_EXISTING);
     assertThatThrownBy(() -> OnnxModels.loadVerifier(dir, CPU))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("missing output 'scores'");
+        .hasMessageContaining("must also take 'past_prm_state'");
   }
 
   @Test
