@@ -2,6 +2,8 @@ package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
 import io.reckon.protocol.Question;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,12 +16,15 @@ import java.util.Objects;
  *     but are not charged again
  * @param firstRequestId request ids start here, so that several strategies of one question (the
  *     probe, then the main search) never share an id
+ * @param task the run's task: how answers are extracted from solutions and compared in votes
  */
 public record StrategyContext(
-    Question question, int budget, long seed, List<Candidate> carried, long firstRequestId) {
+    Question question, int budget, long seed, List<Candidate> carried, long firstRequestId,
+    Task task) {
 
   public StrategyContext {
     Objects.requireNonNull(question, "question");
+    Objects.requireNonNull(task, "task");
     carried = List.copyOf(carried);
     if (budget < 1 && !(budget == 0 && !carried.isEmpty())) {
       throw new IllegalArgumentException(
@@ -27,7 +32,17 @@ public record StrategyContext(
     }
   }
 
+  /** A context for the {@link Tasks#ARITH} task. */
+  public StrategyContext(
+      Question question, int budget, long seed, List<Candidate> carried, long firstRequestId) {
+    this(question, budget, seed, carried, firstRequestId, Tasks.ARITH);
+  }
+
   public static StrategyContext of(Question question, int budget, long seed) {
     return new StrategyContext(question, budget, seed, List.of(), 0);
+  }
+
+  public static StrategyContext of(Question question, int budget, long seed, Task task) {
+    return new StrategyContext(question, budget, seed, List.of(), 0, task);
   }
 }
