@@ -13,6 +13,8 @@ import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.AccuracyCurve;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -69,7 +71,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     /** Every question gets exactly the budget, probe included; nothing moves between questions. */
     FIXED,
     /** Greedy water-filling on the policy's per-bin accuracy curves (reckon.scheduler.gain). */
-    GAIN
+    GAIN,
+    /**
+     * No probe: questions sample best-of-N in rounds, a stopping rule ends each, and what it saved
+     * goes to the least settled questions (reckon.scheduler.adaptive).
+     */
+    ADAPTIVE
   }
 
   /**
@@ -84,11 +91,19 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
    * @param budget generations per question on average: the pool is {@code budget * count}
    * @param allocation how the pool is shared; {@code GAIN} needs a policy
    * @param workers the keys of the workers to use: those of the run's models, or any
+   * @param task the run's task ({@code null}: arith): how adaptive rounds group answers into votes
    */
   public record Run(
       Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
-      long seed, Allocation allocation, Resumed resumed, WorkerKeys workers) {
+      long seed, Allocation allocation, Resumed resumed, WorkerKeys workers, Task task) {
     public Run {
+      if (task == null) {
+        task = Tasks.ARITH;
+      }
+      if (allocation == Allocation.ADAPTIVE && !(strategy instanceof StrategyConfig.BestOfN)) {
+        throw new IllegalArgumentException("allocation adaptive samples best-of-n in rounds; "
+            + (strategy == null ? "a compute-optimal policy" : strategy.name()) + " cannot run under it");
+      }
       if (resumed == null) {
         resumed = Resumed.NONE;
       }
@@ -115,6 +130,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     public Run(
         Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
+        long seed, Allocation allocation, Resumed resumed, WorkerKeys workers) {
+      this(questions, count, strategy, policy, budget, seed, allocation, resumed, workers, null);
+    }
+
+    public Run(
+        Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
         long seed, Allocation allocation, Resumed resumed) {
       this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY);
     }
@@ -131,12 +152,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     /** The same run, continuing after the questions {@code resumed} says finished before. */
     public Run resuming(Resumed from) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers, task);
+    }
+
+    /** The same run under another task. */
+    public Run withTask(Task t) {
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, workers, t);
     }
 
     /** The same run, on the workers {@code keys} find. */
     public Run on(WorkerKeys keys) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys, task);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
@@ -244,7 +270,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     this.listener = listener;
     this.tally = run.resumed().tally();
     // A policy's bins were learned on probes of its size: its runs probe exactly that many.
-    this.probe = run.policy() != null
+    this.probe = run.allocation() == Allocation.ADAPTIVE ? 0 : run.policy() != null
         ? run.policy().probeSize() : Math.min(settings.question().probeSamples(), run.budget());
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
@@ -361,6 +387,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         yield new Scheduler.ByGain(curves, settings.gain(),
             run.policy().estimator().hopelessBelow());
       }
+      case ADAPTIVE -> new Scheduler.ByAdaptive(settings.adaptive().pool(), settings.adaptive().maxWait());
     };
   }
 
@@ -378,7 +405,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index),
-        settings.estimator());
+        settings.estimator(), run.allocation() == Allocation.ADAPTIVE, run.task());
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),

@@ -55,7 +55,7 @@ public final class AdaptiveBench {
     int orderCount = Integer.parseInt(o.getOrDefault("orders", "20"));
     StoppingRule rule = StoppingRule.parse(o.getOrDefault("rule", "beta:0.95"));
     int round = Integer.parseInt(o.getOrDefault("round", "1"));
-    double hopeless = Double.parseDouble(o.getOrDefault("hopeless-below", "0.3"));
+    double hopeless = Double.parseDouble(o.getOrDefault("hopeless-below", "0.2"));
     int escWindow = Integer.parseInt(o.getOrDefault("esc", "4"));
     long seed = Long.parseLong(o.getOrDefault("seed", "0"));
     int resamples = Integer.parseInt(o.getOrDefault("resamples", "1000"));

@@ -116,6 +116,19 @@ public final class AdaptivePool {
     questions++;
   }
 
+  /**
+   * A continued run: {@code finished} questions finished before (as the journal says), having
+   * been given {@code granted} and spent {@code spent} generations.
+   */
+  public void restore(int finished, long granted, long spent) {
+    if (finished < 0 || spent < 0 || granted < spent) {
+      throw new IllegalArgumentException("restored books must have 0 <= spent <= granted, finished >= 0");
+    }
+    started += finished;
+    spentFinished += spent;
+    returned += granted - spent;
+  }
+
   public Settings settings() {
     return settings;
   }
