@@ -9,7 +9,6 @@ import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.QuestionResult;
 import io.reckon.search.Allocation;
-import io.reckon.search.Answers;
 import io.reckon.search.ProbeFeatures;
 import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
@@ -25,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -104,14 +104,15 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    * @param seed the question's own seed (derived from the run's seed and {@code index})
    * @param estimator the difficulty estimator that reads the probe when there is no policy (a
    *     policy brings its own); {@code null}: the probe's mean PRM score
+   * @param task the run's task: extracts the answers, votes by its equivalence, grades
    * @param adaptive sample in rounds and ask the scheduler after each (adaptive allocation); the
    *     strategy must be best-of-N and there is no probe
-   * @param task the run's task: how the rounds' answers are grouped into a vote
    */
   public record Spec(
       int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
-      DifficultyEstimator estimator, boolean adaptive, Task task) {
+      DifficultyEstimator estimator, Task task, boolean adaptive) {
     public Spec {
+      Objects.requireNonNull(task, "task");
       if ((strategy == null) == (policy == null)) {
         throw new IllegalArgumentException("a question needs a strategy or a policy, not both");
       }
@@ -122,20 +123,17 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
         throw new IllegalArgumentException("adaptive allocation samples best-of-n in rounds; "
             + (strategy == null ? "a compute-optimal policy" : strategy.name()) + " cannot");
       }
-      if (task == null) {
-        task = Tasks.ARITH;
-      }
     }
 
     public Spec(
         int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
-        DifficultyEstimator estimator) {
-      this(index, question, strategy, policy, probe, seed, estimator, false, null);
+        DifficultyEstimator estimator, Task task) {
+      this(index, question, strategy, policy, probe, seed, estimator, task, false);
     }
 
     public Spec(
         int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed) {
-      this(index, question, strategy, policy, probe, seed, null);
+      this(index, question, strategy, policy, probe, seed, null, Tasks.ARITH);
     }
 
     public Spec(int index, Question question, StrategyConfig strategy, int probe, long seed) {
@@ -227,7 +225,8 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       }
       if (spec.probe() > 0) {
         probe = settings.probeStrategy().create(
-            new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0));
+            new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0,
+                spec.task()));
         send(probe.start());
         return progressed();
       }
@@ -449,7 +448,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     phase = Phase.GRANT;
     if (probe != null) {
       probeOutcome = probe.outcome();
-      estimate = Allocation.Estimate.of(probeOutcome.candidates());
+      estimate = Allocation.Estimate.of(probeOutcome.candidates(), spec.task());
     }
     if (spec.estimator() != null) {
       // The estimator (the policy's, or the node's for a fixed strategy) reads the probe's
@@ -458,7 +457,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       // but the estimator deems hopeless is not given the most budget. Without a scored probe
       // there is nothing to bin by: the policy gives the middle bin.
       ProbeFeatures features = probeOutcome == null
-          ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates());
+          ? ProbeFeatures.NONE : ProbeFeatures.of(probeOutcome.candidates(), spec.task());
       if (spec.policy() != null) {
         bin = spec.policy().bin(features);
       }
@@ -506,7 +505,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       return finish(probeOutcome.answer(), carried, QuestionResult.OK, null);
     }
     main = chosen.create(new StrategyContext(
-        question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID));
+        question, usable, Seeds.mix(spec.seed(), 2), carried, MAIN_FIRST_REQUEST_ID, spec.task()));
     phase = Phase.MAIN;
     send(main.start());
     return progressed();
@@ -545,7 +544,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     Compute probeSpent = probe == null ? Compute.ZERO : probe.spent();
     Compute spent = probeSpent.plus(main == null ? Compute.ZERO : main.spent()).plus(roundsSpent);
     String expected = question.answer();
-    Boolean correct = expected == null ? null : Answers.equivalent(answer, expected);
+    Boolean correct = expected == null ? null : spec.task().equivalent(answer, expected);
     long tokens = spent.promptTokens() + spent.generatedTokens() + spent.verifierTokens();
     QuestionResult result = new QuestionResult(
         question.id(),

@@ -367,7 +367,8 @@ public final class RunEntity
         state.tally());
     RunSupervisor.Run run = new RunSupervisor.Run(
         inputs.questions().iterator(), inputs.questions().size(), inputs.strategy(), inputs.policy(),
-        spec.budget(), spec.seed(), allocation, resumed, WorkerKeys.of(spec.models()));
+        spec.budget(), spec.seed(), allocation, resumed, WorkerKeys.of(spec.models()),
+        inputs.task());
     ReckonSettings runSettings = settings.withSeed(spec.seed()).withProbeSamples(spec.probe());
     sessions++;
     execution = context.spawn(

@@ -7,6 +7,8 @@ import io.reckon.runtime.Dataset;
 import io.reckon.runtime.JsonFiles;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,10 +35,18 @@ public interface RunEnvironment {
    * @param questions in the run's order (a compute-optimal run's seeded shuffle applied)
    * @param strategy the fixed strategy; {@code null} under a policy
    * @param policy the compute-optimal policy; {@code null} for a fixed strategy
+   * @param task the run's task, resolved by name and checked against the spec's digest
    */
-  record Inputs(List<Question> questions, StrategyConfig strategy, Policy policy) {
+  record Inputs(List<Question> questions, StrategyConfig strategy, Policy policy, Task task) {
     public Inputs {
       questions = List.copyOf(questions);
+      if (task == null) {
+        task = Tasks.ARITH;
+      }
+    }
+
+    public Inputs(List<Question> questions, StrategyConfig strategy, Policy policy) {
+      this(questions, strategy, policy, Tasks.ARITH);
     }
   }
 
@@ -49,7 +59,12 @@ public interface RunEnvironment {
 
   /** Reads inputs from this node's files; {@code models} are the ones its workers run. */
   static RunEnvironment local(List<RunSpec.ModelRef> models) {
-    return new Local(models, q -> true);
+    return new Local(models, q -> true, Tasks.builtin());
+  }
+
+  /** The same, resolving the run's task in this node's registry ({@code reckon.tasks}). */
+  static RunEnvironment local(List<RunSpec.ModelRef> models, Tasks tasks) {
+    return new Local(models, q -> true, tasks);
   }
 
   /**
@@ -59,19 +74,32 @@ public interface RunEnvironment {
    * questions and keeps the same order.
    */
   static RunEnvironment local(List<RunSpec.ModelRef> models, Predicate<Question> runnable) {
-    return new Local(models, runnable);
+    return new Local(models, runnable, Tasks.builtin());
+  }
+
+  static RunEnvironment local(
+      List<RunSpec.ModelRef> models, Predicate<Question> runnable, Tasks tasks) {
+    return new Local(models, runnable, tasks);
+  }
+
+  /** The reference a spec records for a task: its name and the digest of its definition. */
+  static RunSpec.TaskRef ref(Task task) {
+    return new RunSpec.TaskRef(task.name(), task.digest());
   }
 
   /** Files on this node. */
-  record Local(List<RunSpec.ModelRef> models, Predicate<Question> runnable) implements RunEnvironment {
+  record Local(List<RunSpec.ModelRef> models, Predicate<Question> runnable, Tasks tasks)
+      implements RunEnvironment {
     public Local {
       models = List.copyOf(models);
       Objects.requireNonNull(runnable, "runnable");
+      Objects.requireNonNull(tasks, "tasks");
     }
 
     @Override
     public Inputs load(RunSpec spec) {
       checkModels(spec.models(), models);
+      Task task = task(spec.task(), tasks);
       List<Question> questions = questions(spec.questions()).stream().filter(runnable).toList();
       if (questions.isEmpty()) {
         throw new InputsChanged("no question of " + spec.questions().describe()
@@ -80,7 +108,7 @@ public interface RunEnvironment {
       if (spec.computeOptimal()) {
         Policy policy = policy(spec.policy());
         return new Inputs(
-            RunSupervisor.Run.computeOptimalOrder(questions, spec.seed()), null, policy);
+            RunSupervisor.Run.computeOptimalOrder(questions, spec.seed()), null, policy, task);
       }
       StrategyConfig strategy;
       try {
@@ -89,7 +117,29 @@ public interface RunEnvironment {
         throw new InputsChanged("the run's strategy '" + spec.strategy()
             + "' is not understood by this version: " + e.getMessage());
       }
-      return new Inputs(questions, strategy, null);
+      return new Inputs(questions, strategy, null, task);
+    }
+
+    /**
+     * The run's task on this node: by name from the registry, refused with one line when this
+     * node does not know it or defines it differently from when the run started.
+     */
+    static Task task(RunSpec.TaskRef ref, Tasks tasks) {
+      if (ref == null) {
+        return Tasks.ARITH; // journaled before tasks: the arithmetic task was the only one
+      }
+      if (!tasks.contains(ref.name())) {
+        throw new InputsChanged("the run's task '" + ref.name() + "' is not defined on this node "
+            + "(known tasks: " + String.join(", ", tasks.names()) + ")");
+      }
+      Task task = tasks.get(ref.name());
+      if (!task.digest().equals(ref.sha256())) {
+        throw new InputsChanged("the task '" + ref.name() + "' changed since the run started "
+            + "(its definition's sha256 was " + Digests.shortForm(ref.sha256()) + ", now "
+            + Digests.shortForm(task.digest()) + "): resume with the same reckon.tasks."
+            + ref.name() + " as the run started with");
+      }
+      return task;
     }
 
     static void checkModels(List<RunSpec.ModelRef> started, List<RunSpec.ModelRef> here) {

@@ -137,7 +137,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     public Run(
         Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
         long seed, Allocation allocation, Resumed resumed) {
-      this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY);
+      this(questions, count, strategy, policy, budget, seed, allocation, resumed, WorkerKeys.ANY,
+          Tasks.ARITH);
     }
 
     public Run(
@@ -152,17 +153,20 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     /** The same run, continuing after the questions {@code resumed} says finished before. */
     public Run resuming(Resumed from) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers, task);
-    }
-
-    /** The same run under another task. */
-    public Run withTask(Task t) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, workers, t);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, from, workers,
+          task);
     }
 
     /** The same run, on the workers {@code keys} find. */
     public Run on(WorkerKeys keys) {
-      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys, task);
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, keys,
+          task);
+    }
+
+    /** The same run under a task (how answers are extracted, voted on and graded). */
+    public Run withTask(Task t) {
+      return new Run(questions, count, strategy, policy, budget, seed, allocation, resumed, workers,
+          t);
     }
 
     public static Run of(List<Question> questions, StrategyConfig strategy, int budget, long seed) {
@@ -405,7 +409,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index),
-        settings.estimator(), run.allocation() == Allocation.ADAPTIVE, run.task());
+        settings.estimator(), run.task(), run.allocation() == Allocation.ADAPTIVE);
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),

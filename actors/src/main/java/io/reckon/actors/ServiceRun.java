@@ -7,6 +7,8 @@ import io.reckon.protocol.QuestionResult;
 import io.reckon.protocol.RunSummary.Pool;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -47,6 +49,7 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
    * @param strategy the main strategy; {@code null} when {@code policy} chooses it
    * @param budget generations for this question, probe included; {@code null}: from the pool
    * @param deadline how long the question may take, from when it is received
+   * @param task how its answers are extracted, voted on and graded
    */
   public record Ask(
       Question question,
@@ -55,15 +58,24 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
       Integer budget,
       long seed,
       Duration deadline,
-      ActorRef<Answer> replyTo)
+      ActorRef<Answer> replyTo,
+      Task task)
       implements Command {
     public Ask {
+      if (task == null) {
+        task = Tasks.ARITH;
+      }
       if ((strategy == null) == (policy == null)) {
         throw new IllegalArgumentException("a question needs a strategy or a policy, not both");
       }
       if (budget != null && budget < 1) {
         throw new IllegalArgumentException("budget must be >= 1 generation, was " + budget);
       }
+    }
+
+    public Ask(Question question, StrategyConfig strategy, Policy policy, Integer budget, long seed,
+        Duration deadline, ActorRef<Answer> replyTo) {
+      this(question, strategy, policy, budget, seed, deadline, replyTo, Tasks.ARITH);
     }
   }
 
@@ -204,7 +216,7 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
     }
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         e.index, ask.question(), ask.strategy(), ask.policy(), probe, ask.seed(),
-        settings.estimator());
+        settings.estimator(), ask.task());
     e.supervisor = getContext().spawn(
         QuestionSupervisor.create(spec, settings.question(),
             new QuestionSupervisor.WorkersChanged(proposers, verifiers), scheduler, reports),

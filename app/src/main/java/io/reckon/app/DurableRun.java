@@ -1,6 +1,7 @@
 package io.reckon.app;
 
 import io.reckon.actors.RunEntity;
+import io.reckon.actors.RunEnvironment;
 import io.reckon.actors.store.Digests;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunSpec;
@@ -58,6 +59,6 @@ final class DurableRun {
     }
     return new RunSpec(questions, in.strategyName(), policy, cmd.budget,
         in.allocation().name().toLowerCase(Locale.ROOT), in.settings().run().seed(),
-        in.settings().question().probeSamples(), models);
+        in.settings().question().probeSamples(), models).withTask(RunEnvironment.ref(in.task()));
   }
 }

@@ -9,6 +9,7 @@ import io.reckon.actors.ProposerWorker;
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
 import io.reckon.actors.RunEnvironment;
+import io.reckon.actors.TaskSettings;
 import io.reckon.actors.RunIds;
 import io.reckon.actors.Runs;
 import io.reckon.actors.VerifierWorker;
@@ -147,8 +148,9 @@ final class DurableRuns {
           }
         }
         RunEnvironment environment = models == null
-            ? RunEnvironment.local(refs)
-            : RunEnvironment.local(refs, q -> models.proposer().refusal(q.text()) == null);
+            ? RunEnvironment.local(refs, TaskSettings.from(hocon))
+            : RunEnvironment.local(refs, q -> models.proposer().refusal(q.text()) == null,
+                TaskSettings.from(hocon));
         registry.complete(ctx.spawn(Runs.create(environment, settings, store), "runs"));
         return Behaviors.empty();
       });

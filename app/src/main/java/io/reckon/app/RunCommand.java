@@ -16,6 +16,7 @@ import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.adaptive.StoppingRule;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -55,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
           + "predicted-difficulty bin and grant (default: ${DEFAULT-VALUE})",
       defaultValue = "beam:m=4")
   String strategy;
+
+  @Option(names = "--task", paramLabel = "NAME", description = TaskChoice.DESCRIPTION)
+  String task;
 
   @Option(names = "--policy", paramLabel = "policy.json",
       description = "The compute-optimal policy, learned by 'reckon sweep' for these models "
@@ -179,10 +183,11 @@ final class RunCommand implements Callable<Integer> {
    */
   record Inputs(
       List<Question> questions, StrategyConfig strategy, Policy policy,
-      RunSupervisor.Allocation allocation, ReckonSettings settings, int workers, Config config) {
+      RunSupervisor.Allocation allocation, ReckonSettings settings, int workers, Config config,
+      Task task) {
 
     Inputs withQuestions(List<Question> qs) {
-      return new Inputs(qs, strategy, policy, allocation, settings, workers, config);
+      return new Inputs(qs, strategy, policy, allocation, settings, workers, config, task);
     }
 
     String strategyName() {
@@ -191,10 +196,11 @@ final class RunCommand implements Callable<Integer> {
 
     RunSupervisor.Run run(int budget) {
       long seed = settings.run().seed();
-      return policy != null
+      RunSupervisor.Run run = policy != null
           ? RunSupervisor.Run.computeOptimal(questions, policy, budget, seed, allocation)
           : new RunSupervisor.Run(questions.iterator(), questions.size(), strategy, null, budget,
               seed, allocation);
+      return run.withTask(task);
     }
   }
 
@@ -245,12 +251,14 @@ final class RunCommand implements Callable<Integer> {
     limits.requireBudget("--budget", budget);
     limits.requireBudget("reckon.question.probe-samples", settings.question().probeSamples());
     limits.requireWorkers(workers);
+    Task chosenTask = TaskChoice.resolve(task, hocon);
     boolean computeOptimal = isComputeOptimal(strategy);
     RunSupervisor.Allocation mode = allocation(computeOptimal);
     StrategyConfig config = null;
     Policy learned = null;
     if (computeOptimal) {
       learned = PolicyFiles.readPolicy(policy);
+      TaskChoice.requirePolicyTask(learned, policy, chosenTask);
       if (budget < learned.probeSize()) {
         throw new Main.BadInput("--budget " + budget + " is below the policy's probe of "
             + learned.probeSize() + " generations per question");
@@ -271,10 +279,13 @@ final class RunCommand implements Callable<Integer> {
       settings = settings.withSeed(seed);
     }
     settings = adaptive(settings, mode, config, hocon, limits);
+    // The replay splits a recorded text into steps where the task does.
+    backendOptions.stepDelimiter = chosenTask.stepDelimiter();
     boolean synthetic = backendOptions.synthetic(hocon);
+    TaskChoice.requireSyntheticArith(chosenTask, synthetic);
     List<Question> questions = readQuestions(synthetic, limits);
     return new Inputs(questions, config, learned, mode, settings,
-        workers != null ? workers : settings.workers().count(), hocon);
+        workers != null ? workers : settings.workers().count(), hocon, chosenTask);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.reckon.runtime.JsonFiles;
 import io.reckon.search.SyncDriver;
 import io.reckon.search.policy.Policy;
 import io.reckon.search.policy.PolicyLearner;
+import io.reckon.search.task.Task;
 import io.reckon.search.policy.Sweep;
 import io.reckon.search.policy.SweepResult;
 import java.io.PrintWriter;
@@ -39,6 +40,9 @@ final class SweepCommand implements Callable<Integer> {
       description = "Questions with answers, one JSON object a line (default: ${DEFAULT-VALUE})",
       defaultValue = DEFAULT_DATA)
   Path data;
+
+  @Option(names = "--task", paramLabel = "NAME", description = TaskChoice.DESCRIPTION)
+  String task;
 
   @Option(names = "--budgets", paramLabel = "N,N,...", split = ",",
       description = "Ascending budgets in generations (default: ${DEFAULT-VALUE})",
@@ -120,6 +124,8 @@ final class SweepCommand implements Callable<Integer> {
     }
     ReckonSettings settings = settings();
     Limits limits = limits();
+    Task chosenTask = TaskChoice.resolve(task, ConfigFactory.load());
+    TaskChoice.requireSyntheticArith(chosenTask, backendOptions.synthetic(ConfigFactory.load()));
     List<Question> questions = readQuestions(limits);
     Sweep.Settings sweepSettings = sweepSettings(settings, limits);
     if (out != null && questions.size() < bins) {
@@ -137,7 +143,8 @@ final class SweepCommand implements Callable<Integer> {
       SyncDriver driver = new SyncDriver(
           backends.proposer()::generate, backends.verifier()::score);
       try {
-        result = new Sweep(driver).run(questions, sweepSettings, progress);
+        result = new Sweep(driver, Sweep.DEFAULT_CHUNK, chosenTask)
+            .run(questions, sweepSettings, progress);
       } catch (IllegalArgumentException e) {
         // A model that cannot take a question (e.g. the synthetic one, only arithmetic) says why.
         throw new Main.BadInput(data + ": " + e.getMessage());
@@ -147,7 +154,8 @@ final class SweepCommand implements Callable<Integer> {
     Policy policy = null;
     if (this.out != null) {
       try {
-        policy = PolicyLearner.learn(result, bins, models, sweepSettings.probeSize());
+        policy = PolicyLearner.learn(result, bins, models, sweepSettings.probeSize())
+            .withTask(chosenTask.name());
       } catch (IllegalArgumentException e) {
         throw new Main.BadInput("learning the policy: " + e.getMessage());
       }

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param seed the run's seed (question {@code i} is seeded from it and {@code i})
  * @param probe probe samples per question (a policy's own probe size under a policy)
  * @param models the proposer's and the verifier's model, with the digests of their files
+ * @param task the run's task by name and the digest of its definition; {@code null} in runs
+ *     journaled before tasks existed, which were {@code arith}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunSpec(
@@ -30,7 +32,8 @@ public record RunSpec(
     String allocation,
     long seed,
     int probe,
-    List<ModelRef> models)
+    List<ModelRef> models,
+    TaskRef task)
     implements CborSerializable {
 
   public static final String COMPUTE_OPTIMAL = "compute-optimal";
@@ -55,6 +58,22 @@ public record RunSpec(
     if (strategy.equals(COMPUTE_OPTIMAL) != (policy != null)) {
       throw new IllegalArgumentException("a compute-optimal run needs a policy; any other none");
     }
+  }
+
+  /** A spec without a task (the arithmetic default), as runs were journaled before tasks. */
+  public RunSpec(Questions questions, String strategy, FileRef policy, int budget,
+      String allocation, long seed, int probe, List<ModelRef> models) {
+    this(questions, strategy, policy, budget, allocation, seed, probe, models, null);
+  }
+
+  /** The same spec under a task. */
+  public RunSpec withTask(TaskRef t) {
+    return new RunSpec(questions, strategy, policy, budget, allocation, seed, probe, models, t);
+  }
+
+  /** The task's name; {@code arith} for runs journaled before tasks. */
+  public String taskName() {
+    return task == null ? TaskRef.ARITH : task.name();
   }
 
   public boolean computeOptimal() {
@@ -112,6 +131,20 @@ public record RunSpec(
       implements CborSerializable {
     public ModelRef {
       Objects.requireNonNull(role, "role");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(sha256, "sha256");
+    }
+  }
+
+  /**
+   * The task a run answers in: its name and the SHA-256 of its definition, so that a resume under
+   * a task of the same name but another definition (another delimiter, grader or prompt) is
+   * refused.
+   */
+  public record TaskRef(String name, String sha256) implements CborSerializable {
+    public static final String ARITH = "arith";
+
+    public TaskRef {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(sha256, "sha256");
     }

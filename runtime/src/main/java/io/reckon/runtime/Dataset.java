@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads question sets: JSONL, one {@code {"id", "question", "answer"?, "level"?}} per line. Every
+ * Reads question sets: JSONL, one {@code {"id", "question", "answer"?, "level"?, "subject"?}} per
+ * line (other fields, such as a benchmark's reference {@code solution}, are ignored). Every
  * problem is reported with the file and line so that the user can fix it.
  */
 public final class Dataset {
@@ -136,7 +137,16 @@ public final class Dataset {
       }
       level = l.asInt();
     }
-    return new Question(id, question, answer, level);
+    String subject = null;
+    JsonNode sn = node.get("subject");
+    if (sn != null && !sn.isNull()) {
+      if (!sn.isTextual()) {
+        throw new InvalidDataException(where + "field 'subject' must be a string");
+      }
+      subject = sn.asText();
+      bounded(where, "subject", subject);
+    }
+    return new Question(id, question, answer, level, subject);
   }
 
   /** An id is a non-empty string or an integer; booleans, fractions and objects are refused. */

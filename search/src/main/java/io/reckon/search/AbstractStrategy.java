@@ -10,6 +10,7 @@ import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
+import io.reckon.search.task.Task;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +29,8 @@ import java.util.SplittableRandom;
 abstract class AbstractStrategy implements SearchStrategy {
   protected final Question question;
   protected final String name;
+  /** The run's task: extracts answers from finished nodes and compares them in votes. */
+  protected final Task task;
   private final StrategyContext context;
   private final Ledger ledger = new Ledger();
   private final Map<Long, ModelRequest> outstanding = new LinkedHashMap<>();
@@ -44,6 +47,7 @@ abstract class AbstractStrategy implements SearchStrategy {
     this.name = name;
     this.context = context;
     this.question = context.question();
+    this.task = context.task();
     this.granted = context.budget();
     this.nextRequestId = context.firstRequestId();
     this.random = new SplittableRandom(context.seed());
@@ -60,7 +64,7 @@ abstract class AbstractStrategy implements SearchStrategy {
 
   /** The final answer; weighted best-of-N over everything unless a strategy says otherwise. */
   protected String select(List<Candidate> pool) {
-    return Selection.WEIGHTED.select(pool);
+    return Selection.WEIGHTED.select(pool, task);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
+import io.reckon.search.task.Task;
 import java.util.List;
 
 /**
@@ -53,8 +54,8 @@ public final class Allocation {
     }
 
     /** Reads the probe's candidates: mean of their scores, weighted-vote share of the leader. */
-    public static Estimate of(List<Candidate> probe) {
-      ProbeFeatures f = ProbeFeatures.of(probe);
+    public static Estimate of(List<Candidate> probe, Task task) {
+      ProbeFeatures f = ProbeFeatures.of(probe, task);
       return new Estimate(f.meanScore(), f.agreement(), probe.size());
     }
   }

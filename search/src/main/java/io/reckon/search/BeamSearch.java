@@ -189,7 +189,7 @@ final class BeamSearch extends AbstractStrategy {
     return finals.stream()
         .sorted(Comparator.comparingDouble(Node::rank).reversed())
         .limit(n)
-        .map(f -> f.toCandidate(name))
+        .map(f -> f.toCandidate(name, task))
         .toList();
   }
 }

@@ -63,11 +63,11 @@ final class BestOfN extends AbstractStrategy {
 
   @Override
   protected List<Candidate> finals() {
-    return finals.stream().map(n -> n.toCandidate(name)).toList();
+    return finals.stream().map(n -> n.toCandidate(name, task)).toList();
   }
 
   @Override
   protected String select(List<Candidate> pool) {
-    return config.selection().select(pool);
+    return config.selection().select(pool, task);
   }
 }

@@ -105,6 +105,6 @@ final class Dvts extends AbstractStrategy {
 
   @Override
   protected List<Candidate> finals() {
-    return finals.stream().map(f -> f.toCandidate(name)).toList();
+    return finals.stream().map(f -> f.toCandidate(name, task)).toList();
   }
 }

@@ -1,6 +1,7 @@
 package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
+import io.reckon.search.task.Task;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,8 +37,9 @@ final class Node {
     score = aggregation.apply(scores);
   }
 
-  Candidate toCandidate(String source) {
-    return new Candidate(steps, finished ? Answers.extract(steps) : null, scores, score, group, source);
+  /** The candidate, its answer extracted by the run's task (none unless it finished). */
+  Candidate toCandidate(String source, Task task) {
+    return new Candidate(steps, finished ? task.extract(steps) : null, scores, score, group, source);
   }
 
   /** Sort key for "keep the best": unscored last, higher score first. */

@@ -133,10 +133,10 @@ final class ParticleFilter extends AbstractStrategy {
   protected List<Candidate> finals() {
     List<Candidate> out = new ArrayList<>();
     for (Node p : retired) {
-      out.add(p.toCandidate(name));
+      out.add(p.toCandidate(name, task));
     }
     for (Node p : population) {
-      out.add(p.toCandidate(name));
+      out.add(p.toCandidate(name, task));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
+import io.reckon.search.task.Task;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +38,8 @@ public record ProbeFeatures(
     return new double[] {meanScore, minScore, agreement, entropy, answerShare};
   }
 
-  public static ProbeFeatures of(List<Candidate> probe) {
+  /** The features of a probe; its answers vote by the task's equivalence. */
+  public static ProbeFeatures of(List<Candidate> probe, Task task) {
     double sum = 0;
     double min = Double.POSITIVE_INFINITY;
     int scored = 0;
@@ -55,16 +57,16 @@ public record ProbeFeatures(
     if (scored == 0) {
       return new ProbeFeatures(Double.NaN, Double.NaN, 0, 0, 1, probe.size());
     }
-    Map<String, Selection.Tally> tallies = Selection.tally(probe);
+    List<Selection.Tally> tallies = Selection.tally(probe, task);
     double total = 0;
     double lead = 0;
-    for (Selection.Tally t : tallies.values()) {
+    for (Selection.Tally t : tallies) {
       total += t.weight;
       lead = Math.max(lead, t.weight);
     }
     double entropy = 0;
     if (total > 0) {
-      for (Selection.Tally t : tallies.values()) {
+      for (Selection.Tally t : tallies) {
         double p = t.weight / total;
         if (p > 0) {
           entropy -= p * Math.log(p);

@@ -79,6 +79,6 @@ final class Rebase extends AbstractStrategy {
 
   @Override
   protected List<Candidate> finals() {
-    return finals.stream().map(f -> f.toCandidate(name)).toList();
+    return finals.stream().map(f -> f.toCandidate(name, task)).toList();
   }
 }

@@ -6,6 +6,7 @@ import io.reckon.protocol.GenerateRequest;
 import io.reckon.protocol.ModelReply;
 import io.reckon.protocol.ModelRequest;
 import io.reckon.protocol.ScoreReply;
+import io.reckon.search.task.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,16 +94,16 @@ final class Revisions extends AbstractStrategy {
   @Override
   protected List<Candidate> finals() {
     List<Candidate> all = new ArrayList<>();
-    chains.forEach(chain -> chain.forEach(a -> all.add(a.toCandidate(name))));
+    chains.forEach(chain -> chain.forEach(a -> all.add(a.toCandidate(name, task))));
     return all;
   }
 
   @Override
   protected String select(List<Candidate> pool) {
     if (config.selection() == Selection.MAJORITY) {
-      return Selection.MAJORITY.select(pool);
+      return Selection.MAJORITY.select(pool, task);
     }
-    return hierarchical(pool);
+    return hierarchical(pool, task);
   }
 
   /**
@@ -110,7 +111,7 @@ final class Revisions extends AbstractStrategy {
    * its answer got there; weighted best-of-N across those winners picks the answer. Carried
    * candidates (the probe) form one more group of their own.
    */
-  static String hierarchical(List<Candidate> pool) {
+  static String hierarchical(List<Candidate> pool, Task task) {
     Map<String, List<Candidate>> byGroup = new LinkedHashMap<>();
     for (Candidate c : pool) {
       String key = (c.source() == null ? "" : c.source()) + "#" + c.group();
@@ -118,12 +119,16 @@ final class Revisions extends AbstractStrategy {
     }
     List<Candidate> winners = new ArrayList<>();
     for (List<Candidate> group : byGroup.values()) {
-      String answer = Selection.WEIGHTED.select(group);
-      if (answer != null) {
-        double weight = Selection.tally(group).get(Answers.canonical(answer)).weight;
-        winners.add(new Candidate(List.of(), answer, List.of(), weight, 0, "winner"));
+      Selection.Tally best = null;
+      for (Selection.Tally t : Selection.tally(group, task)) {
+        if (best == null || Selection.WEIGHTED.better(t, best)) {
+          best = t;
+        }
+      }
+      if (best != null) {
+        winners.add(new Candidate(List.of(), best.answer, List.of(), best.weight, 0, "winner"));
       }
     }
-    return Selection.WEIGHTED.select(winners);
+    return Selection.WEIGHTED.select(winners, task);
   }
 }

@@ -1,11 +1,12 @@
 package io.reckon.search;
 
 import io.reckon.protocol.Candidate;
+import io.reckon.search.task.AnswerClasses;
+import io.reckon.search.task.Task;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -42,10 +43,14 @@ public enum Selection {
             + Arrays.stream(values()).map(Selection::label).collect(Collectors.joining(", ")));
   }
 
-  /** The selected answer, or {@code null} when no candidate has one. */
-  public String select(List<Candidate> candidates) {
+  /**
+   * The selected answer, or {@code null} when no candidate has one. Answers are votes for their
+   * equivalence class under the task ({@code \\frac12} and {@code 0.5} are one vote for math);
+   * the winner is reported as its class's first answer.
+   */
+  public String select(List<Candidate> candidates, Task task) {
     Tally best = null;
-    for (Tally t : tally(candidates).values()) {
+    for (Tally t : tally(candidates, task)) {
       if (best == null || better(t, best)) {
         best = t;
       }
@@ -53,23 +58,36 @@ public enum Selection {
     return best == null ? null : best.answer;
   }
 
-  /** Votes per canonical answer, in order of first appearance. */
-  public static Map<String, Tally> tally(List<Candidate> candidates) {
-    Map<String, Tally> tallies = new LinkedHashMap<>();
+  /**
+   * Votes per equivalence class of the task, in order of first appearance; the equivalence
+   * classes are built once for the whole set (see {@link Task#classes}).
+   */
+  public static List<Tally> tally(List<Candidate> candidates, Task task) {
+    List<String> answers = new ArrayList<>(candidates.size());
     for (Candidate c : candidates) {
-      if (c.answer() == null) {
+      answers.add(c.answer());
+    }
+    AnswerClasses classes = task.classes(answers);
+    List<Tally> tallies = new ArrayList<>(classes.count());
+    for (int k = 0; k < classes.count(); k++) {
+      tallies.add(new Tally(classes.representative(k)));
+    }
+    for (int i = 0; i < candidates.size(); i++) {
+      int k = classes.classOf(i);
+      if (k < 0) {
         continue;
       }
-      Tally t = tallies.computeIfAbsent(Answers.canonical(c.answer()), k -> new Tally(c.answer()));
+      Tally t = tallies.get(k);
       t.count++;
-      double s = Double.isNaN(c.score()) ? 0.0 : c.score();
+      double s = Double.isNaN(candidates.get(i).score()) ? 0.0 : candidates.get(i).score();
       t.weight += s;
       t.best = Math.max(t.best, s);
     }
     return tallies;
   }
 
-  private boolean better(Tally a, Tally b) {
+  /** True when {@code a} beats {@code b} under this selection (ties: the earlier one wins). */
+  public boolean better(Tally a, Tally b) {
     return switch (this) {
       case NAIVE -> a.best > b.best;
       case WEIGHTED -> a.weight > b.weight || (a.weight == b.weight && a.count > b.count);
@@ -84,7 +102,7 @@ public enum Selection {
     public double weight;
     public double best = Double.NEGATIVE_INFINITY;
 
-    Tally(String answer) {
+    public Tally(String answer) {
       this.answer = answer;
     }
   }

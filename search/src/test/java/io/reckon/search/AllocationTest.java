@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.reckon.protocol.Candidate;
+import io.reckon.search.task.Tasks;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class AllocationTest {
 
   @Test
   void estimateIsMeanScoreAndLeadingShareOfTheWeightedVote() {
-    var e = Allocation.Estimate.of(List.of(c("7", 0.9), c("7", 0.5), c("8", 0.6), c("9", 0.0)));
+    var e = Allocation.Estimate.of(List.of(c("7", 0.9), c("7", 0.5), c("8", 0.6), c("9", 0.0)), Tasks.ARITH);
     assertThat(e.meanScore()).isCloseTo(0.5, within(1e-12));
     assertThat(e.difficulty()).isCloseTo(0.5, within(1e-12));
     assertThat(e.confidence()).isCloseTo(1.4 / 2.0, within(1e-12));
@@ -29,7 +30,7 @@ class AllocationTest {
 
   @Test
   void unscoredProbeIsUnknownAndGetsTheFairShare() {
-    var e = Allocation.Estimate.of(List.of(c("7", Double.NaN)));
+    var e = Allocation.Estimate.of(List.of(c("7", Double.NaN)), Tasks.ARITH);
     assertThat(e.known()).isFalse();
     assertThat(grant(e)).isEqualTo(12);
     assertThat(grant(Allocation.Estimate.NONE)).isEqualTo(12);

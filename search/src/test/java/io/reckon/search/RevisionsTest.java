@@ -9,6 +9,7 @@ import io.reckon.protocol.GenerateRequest;
 import io.reckon.protocol.ModelRequest;
 import io.reckon.protocol.Outcome;
 import io.reckon.protocol.ScoreRequest;
+import io.reckon.search.task.Tasks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -124,7 +125,7 @@ class RevisionsTest {
     assertThat(hierarchical.candidates()).extracting(Candidate::group)
         .containsExactly(0, 0, 0, 1, 1, 1, 2, 2, 2);
     // the flat weighted vote over the same scored attempts would say 7: 3.7 > 3.6
-    assertThat(Selection.WEIGHTED.select(hierarchical.candidates())).isEqualTo("7");
+    assertThat(Selection.WEIGHTED.select(hierarchical.candidates(), Tasks.ARITH)).isEqualTo("7");
   }
 
   @Test
@@ -138,9 +139,9 @@ class RevisionsTest {
             List.of(scores[c][j]), scores[c][j], c, "revisions"));
       }
     }
-    assertThat(Revisions.hierarchical(pool)).isEqualTo("8");
-    assertThat(Selection.MAJORITY.select(pool)).isEqualTo("7"); // 5 votes to 4
-    assertThat(Selection.WEIGHTED.select(pool)).isEqualTo("7"); // 3.7 > 3.6
+    assertThat(Revisions.hierarchical(pool, Tasks.ARITH)).isEqualTo("8");
+    assertThat(Selection.MAJORITY.select(pool, Tasks.ARITH)).isEqualTo("7"); // 5 votes to 4
+    assertThat(Selection.WEIGHTED.select(pool, Tasks.ARITH)).isEqualTo("7"); // 3.7 > 3.6
   }
 
   @Test
@@ -150,11 +151,11 @@ class RevisionsTest {
     pool.add(new Candidate(List.of("A: 1"), "1", List.of(0.5), 0.5, 0, "probe"));
     pool.add(new Candidate(List.of("A: 1"), "1", List.of(0.5), 0.5, 0, "probe"));
     pool.add(new Candidate(List.of("A: 2"), "2", List.of(0.9), 0.9, 0, "revisions"));
-    assertThat(Revisions.hierarchical(pool)).isEqualTo("1"); // winners 1 (1.0) and 2 (0.9)
+    assertThat(Revisions.hierarchical(pool, Tasks.ARITH)).isEqualTo("1"); // winners 1 (1.0) and 2 (0.9)
     pool.add(new Candidate(List.of("A: 2"), "2", List.of(0.2), 0.2, 1, "revisions"));
     // apart: winners 1 (1.0), 2 (0.9), 2 (0.2) give 2; merged with chain 0, the probe would make
     // that chain's winner 1 (1.0 > 0.9) and the answer 1
-    assertThat(Revisions.hierarchical(pool)).isEqualTo("2");
+    assertThat(Revisions.hierarchical(pool, Tasks.ARITH)).isEqualTo("2");
   }
 
   @Test

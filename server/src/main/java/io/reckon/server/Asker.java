@@ -45,7 +45,7 @@ public final class Asker {
     Question q = new Question(id, text, null, null);
     return AskPattern.ask(service,
         replyTo -> new ServiceRun.Ask(q, choice.strategy(), choice.policy(), choice.budget(), s,
-            deadline, replyTo),
+            deadline, replyTo, choice.task()),
         deadline.plusSeconds(30), system.scheduler());
   }
 

@@ -197,7 +197,7 @@ final class OpenAiRoutes extends HttpSupport {
 
   private Object reply(Prepared p, ServiceRun.Answer a) {
     QuestionResult r = a.result();
-    List<Replies.Ranked> top = Replies.top(r, p.n(), p.stop());
+    List<Replies.Ranked> top = Replies.top(r, p.n(), p.stop(), p.choice().task());
     String finish = Replies.finishReason(r);
     long created = System.currentTimeMillis() / 1000;
     Usage usage = Replies.usage(r);
@@ -247,7 +247,7 @@ final class OpenAiRoutes extends HttpSupport {
 
   private List<ByteString> chunks(Prepared p, ServiceRun.Answer a) {
     QuestionResult r = a.result();
-    List<Replies.Ranked> top = Replies.top(r, p.n(), p.stop());
+    List<Replies.Ranked> top = Replies.top(r, p.n(), p.stop(), p.choice().task());
     String finish = Replies.finishReason(r);
     long created = System.currentTimeMillis() / 1000;
     ReckonInfo info = Replies.info(r, a.pooled());

@@ -123,7 +123,7 @@ public final class ReckonServer implements AutoCloseable {
       // Requests go to workers of this node's models only (in a cluster, others may be up).
       service.complete(ctx.spawn(ServiceRun.create(reckon, settings.budget(),
           WorkerKeys.of(backend.models())), "service"));
-      RunEnvironment environment = RunEnvironment.local(backend.models());
+      RunEnvironment environment = RunEnvironment.local(backend.models(), settings.tasks());
       if (cluster == null) {
         runs.complete(ctx.spawn(Runs.create(environment, reckon, store), "runs"));
       } else {

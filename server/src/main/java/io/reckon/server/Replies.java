@@ -6,11 +6,11 @@ import io.reckon.protocol.QuestionResult;
 import io.reckon.protocol.openai.ReckonInfo;
 import io.reckon.protocol.openai.Usage;
 import io.reckon.search.Answers;
+import io.reckon.search.task.AnswerClasses;
+import io.reckon.search.task.Task;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Turns a question's result into what an OpenAI reply carries: the choices, usage, extension. */
 public final class Replies {
@@ -26,35 +26,58 @@ public final class Replies {
   /**
    * The distinct answers of the final vote, the selected one first, then by their summed weight
    * (the PRM score; 1 for an unscored candidate), at most {@code n}; each with the text of its
-   * best-scored solution, cut at the first stop sequence.
+   * best-scored solution, cut at the first stop sequence. Answers are distinct under the task's
+   * equivalence ({@code \\frac12} and {@code 0.5} are one answer for {@code math}), and a
+   * solution's steps are joined with the task's step delimiter, as the model wrote them.
    */
-  public static List<Ranked> top(QuestionResult r, int n, List<String> stop) {
-    Map<String, List<Candidate>> byAnswer = new LinkedHashMap<>();
+  public static List<Ranked> top(QuestionResult r, int n, List<String> stop, Task task) {
+    List<String> answers = new ArrayList<>(r.candidates().size() + 1);
     for (Candidate c : r.candidates()) {
-      if (c.answer() != null) {
-        byAnswer.computeIfAbsent(Answers.canonical(c.answer()), k -> new ArrayList<>()).add(c);
+      answers.add(c.answer());
+    }
+    AnswerClasses classes = task.classes(answers);
+    List<List<Candidate>> byClass = new ArrayList<>();
+    for (int k = 0; k < classes.count(); k++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < r.candidates().size(); i++) {
+      if (classes.classOf(i) >= 0) {
+        byClass.get(classes.classOf(i)).add(r.candidates().get(i));
       }
     }
-    String selected = r.answer() == null ? null : Answers.canonical(r.answer());
+    int selected = classes.find(r.answer(), task.equivalence());
     List<Ranked> ranked = new ArrayList<>();
-    for (Map.Entry<String, List<Candidate>> e : byAnswer.entrySet()) {
+    List<Integer> classOfRanked = new ArrayList<>();
+    for (int k = 0; k < byClass.size(); k++) {
       double weight = 0;
       Candidate best = null;
-      for (Candidate c : e.getValue()) {
+      for (Candidate c : byClass.get(k)) {
         weight += weightOf(c);
         if (best == null || score(c) > score(best)) {
           best = c;
         }
       }
-      ranked.add(new Ranked(best.answer(), cut(String.join("\n", best.steps()), stop), weight));
+      ranked.add(new Ranked(best.answer(),
+          cut(String.join(task.stepDelimiter(), best.steps()), stop), weight));
+      classOfRanked.add(k);
     }
-    ranked.sort(Comparator.comparing((Ranked x) -> !Answers.canonical(x.answer()).equals(selected))
-        .thenComparing(Comparator.comparingDouble(Ranked::weight).reversed()));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < ranked.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparing((Integer i) -> classOfRanked.get(i) != selected)
+        .thenComparing(Comparator.comparingDouble((Integer i) -> ranked.get(i).weight()).reversed()));
+    List<Ranked> sorted = new ArrayList<>();
+    for (int i : order) {
+      sorted.add(ranked.get(i));
+    }
+    ranked.clear();
+    ranked.addAll(sorted);
     if (ranked.isEmpty()) {
       // No candidate reached an answer: the best attempt's text, so the client sees something.
       String text = r.candidates().stream()
           .max(Comparator.comparingDouble(Replies::score))
-          .map(c -> String.join("\n", c.steps()))
+          .map(c -> String.join(task.stepDelimiter(), c.steps()))
           .orElse(r.answer() == null ? "" : Answers.MARKER + " " + r.answer());
       ranked.add(new Ranked(r.answer(), cut(text, stop), 0));
     }

@@ -2,6 +2,7 @@ package io.reckon.server;
 
 import io.reckon.actors.ReckonSettings;
 import io.reckon.actors.RunEntity;
+import io.reckon.actors.RunEnvironment;
 import io.reckon.actors.Runs;
 import io.reckon.actors.store.Digests;
 import io.reckon.actors.store.RunJournal;
@@ -17,6 +18,8 @@ import io.reckon.protocol.api.RunView;
 import io.reckon.runtime.Dataset;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -348,6 +351,13 @@ final class RunsService {
           + "curves: use it with strategy compute-optimal");
     }
     long seed = r.seed() == null ? reckon.run().seed() : r.seed();
+    Task task;
+    try {
+      task = r.task() == null ? settings.task() : settings.tasks().get(r.task());
+    } catch (Tasks.UnknownTaskException e) {
+      throw ApiException.badRequest("task", e.getMessage());
+    }
+    RunSpec.TaskRef taskRef = RunEnvironment.ref(task);
     if (computeOptimal) {
       Policy p = policies.policy();
       if (p == null) {
@@ -363,9 +373,13 @@ final class RunsService {
         throw ApiException.badRequest("budget", "budget " + budget + " is below the policy's "
             + "probe of " + p.probeSize() + " generations");
       }
+      if (!p.taskName().equals(task.name())) {
+        throw ApiException.badRequest("task", "the server's policy was learned on task "
+            + p.taskName() + ", not " + task.name());
+      }
       return new RunSpec(questions, RunSpec.COMPUTE_OPTIMAL,
           new RunSpec.FileRef(file.toString(), Digests.file(file)), budget, allocation, seed,
-          p.probeSize(), models);
+          p.probeSize(), models, taskRef);
     }
     if (r.policy() != null) {
       throw ApiException.badRequest("policy", "a policy goes with strategy compute-optimal only");
@@ -382,7 +396,8 @@ final class RunsService {
           + config.name());
     }
     int probe = Math.min(reckon.question().probeSamples(), budget);
-    return new RunSpec(questions, config.name(), null, budget, allocation, seed, probe, models);
+    return new RunSpec(questions, config.name(), null, budget, allocation, seed, probe, models,
+        taskRef);
   }
 
   private RunSpec.Questions inline(List<RunRequest.SubmittedQuestion> submitted) {

@@ -4,6 +4,8 @@ import io.reckon.actors.RunSupervisor;
 import io.reckon.protocol.openai.ReckonOptions;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.util.Locale;
 
 /**
@@ -14,8 +16,20 @@ import java.util.Locale;
  * @param strategy the main strategy; {@code null} under the policy
  * @param policy the compute-optimal policy; {@code null} for a fixed strategy
  * @param budget generations for this request; {@code null}: from the service-wide pool
+ * @param task how the answer is found, voted on and graded: the {@code reckon.task} field, else
+ *     the served model's {@code reckon.serve.task}
  */
-public record SearchChoice(StrategyConfig strategy, Policy policy, Integer budget) {
+public record SearchChoice(StrategyConfig strategy, Policy policy, Integer budget, Task task) {
+
+  public SearchChoice {
+    if (task == null) {
+      task = Tasks.ARITH;
+    }
+  }
+
+  public SearchChoice(StrategyConfig strategy, Policy policy, Integer budget) {
+    this(strategy, policy, budget, Tasks.ARITH);
+  }
 
   public static final String MODEL = "reckon";
 
@@ -55,6 +69,14 @@ public record SearchChoice(StrategyConfig strategy, Policy policy, Integer budge
       spec = rest.isBlank() ? null : rest;
     }
     String param = "model";
+    Task task = settings.task();
+    if (options != null && options.task() != null) {
+      try {
+        task = settings.tasks().get(options.task());
+      } catch (Tasks.UnknownTaskException e) {
+        throw ApiException.badRequest("reckon.task", e.getMessage());
+      }
+    }
     if (options != null) {
       if (options.strategy() != null) {
         spec = options.strategy();
@@ -76,7 +98,12 @@ public record SearchChoice(StrategyConfig strategy, Policy policy, Integer budge
         throw ApiException.badRequest(budget != null ? "reckon.budget" : param, "budget " + b
             + " is below the compute-optimal policy's probe of " + p.probeSize() + " generations");
       }
-      return new SearchChoice(null, p, budget);
+      if (!p.taskName().equals(task.name())) {
+        throw ApiException.badRequest(options != null && options.task() != null ? "reckon.task"
+            : param, "the compute-optimal policy was learned on task " + p.taskName()
+            + ", not " + task.name());
+      }
+      return new SearchChoice(null, p, budget, task);
     }
     StrategyConfig config;
     if (spec == null) {
@@ -94,7 +121,7 @@ public record SearchChoice(StrategyConfig strategy, Policy policy, Integer budge
       throw ApiException.badRequest(budget != null ? "reckon.budget" : param, "budget " + b
           + " is too small for " + config.name());
     }
-    return new SearchChoice(config, null, budget);
+    return new SearchChoice(config, null, budget, task);
   }
 
   private static Integer parseBudget(String param, String text) {

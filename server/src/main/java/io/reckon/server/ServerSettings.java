@@ -2,7 +2,10 @@ package io.reckon.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.reckon.actors.TaskSettings;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -12,6 +15,8 @@ import java.time.Duration;
  * {@code reckon.serve { }}, read once (see {@code config/serve.conf} for what each key means).
  *
  * @param apiToken the bearer token every API request must carry; empty = none (loopback only)
+ * @param tasks the tasks this server knows ({@code reckon.tasks})
+ * @param task the served model's task: what a request that names none answers in
  */
 public record ServerSettings(
     String host,
@@ -30,9 +35,17 @@ public record ServerSettings(
     Duration shutdownDeadline,
     Path dataDir,
     int maxRuns,
-    Path policy) {
+    Path policy,
+    Tasks tasks,
+    Task task) {
 
   public ServerSettings {
+    if (tasks == null) {
+      tasks = Tasks.builtin();
+    }
+    if (task == null) {
+      task = tasks.defaultTask();
+    }
     atLeast("reckon.serve.port", port, 0);
     atLeast("reckon.serve.budget", budget, 1);
     atLeast("reckon.serve.max-budget", maxBudget, budget);
@@ -47,6 +60,14 @@ public record ServerSettings(
 
   public static ServerSettings from(Config root) {
     Config c = root.getConfig("reckon.serve");
+    Tasks tasks = TaskSettings.from(root);
+    Task task;
+    try {
+      task = c.hasPath("task") ? tasks.get(c.getString("task")) : tasks.defaultTask();
+    } catch (Tasks.UnknownTaskException e) {
+      throw new IllegalArgumentException(
+          "reckon.serve.task (env RECKON_SERVE_TASK): " + e.getMessage(), e);
+    }
     String spec = c.getString("strategy");
     StrategyConfig strategy;
     try {
@@ -72,7 +93,9 @@ public record ServerSettings(
           c.getDuration("shutdown-deadline"),
           Path.of(c.getString("data-dir")),
           c.getInt("max-runs"),
-          Path.of(c.getString("policy")));
+          Path.of(c.getString("policy")),
+          tasks,
+          task);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -81,25 +104,25 @@ public record ServerSettings(
   public ServerSettings withAddress(String host, int port) {
     return new ServerSettings(host, port, apiToken, strategy, budget, maxBudget, maxN, maxPending,
         retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,
-        policy);
+        policy, tasks, task);
   }
 
   public ServerSettings withToken(String token) {
     return new ServerSettings(host, port, token, strategy, budget, maxBudget, maxN, maxPending,
         retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,
-        policy);
+        policy, tasks, task);
   }
 
   public ServerSettings withLimits(int maxPending, Duration timeout, long maxBody) {
     return new ServerSettings(host, port, apiToken, strategy, budget, maxBudget, maxN, maxPending,
         retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,
-        policy);
+        policy, tasks, task);
   }
 
   public ServerSettings withDataDir(Path dataDir) {
     return new ServerSettings(host, port, apiToken, strategy, budget, maxBudget, maxN, maxPending,
         retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,
-        policy);
+        policy, tasks, task);
   }
 
   public boolean tokenRequired() {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param allocation rule, fixed or gain (gain for compute-optimal, rule otherwise)
  * @param seed the run's seed (reckon.run.seed)
  * @param policy must be absent or name the server's policy file: runs use the policy it loaded
+ * @param task how answers are found, voted on and graded (reckon.serve.task)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RunRequest(
@@ -22,7 +23,14 @@ public record RunRequest(
     Integer budget,
     String allocation,
     Long seed,
-    String policy) {
+    String policy,
+    String task) {
+
+  /** A request without a task (the server's default task). */
+  public RunRequest(List<SubmittedQuestion> questions, String data, String strategy, Integer budget,
+      String allocation, Long seed, String policy) {
+    this(questions, data, strategy, budget, allocation, seed, policy, null);
+  }
 
   /** One question: {@code question} is required; {@code id} defaults to its position. */
   @JsonIgnoreProperties(ignoreUnknown = false)

@@ -13,7 +13,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     service-wide pool
  * @param timeout the request's deadline in seconds; past it the best answer so far, or 504
  * @param seed seeds the request's sampling; {@code null}: a fresh seed per request
+ * @param task how the answer is found and compared ({@code arith}, {@code math}, {@code gsm8k},
+ *     ...); {@code null}: the server's {@code reckon.serve.task}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record ReckonOptions(String strategy, Integer budget, Double timeout, Long seed) {}
+public record ReckonOptions(
+    String strategy, Integer budget, Double timeout, Long seed, String task) {
+
+  /** Options without a task (the server's default task). */
+  public ReckonOptions(String strategy, Integer budget, Double timeout, Long seed) {
+    this(strategy, budget, timeout, seed, null);
+  }
+}

@@ -2,8 +2,9 @@ package io.reckon.search.policy;
 
 import io.reckon.protocol.Candidate;
 import io.reckon.search.Aggregation;
-import io.reckon.search.Answers;
 import io.reckon.search.Selection;
+import io.reckon.search.task.AnswerClasses;
+import io.reckon.search.task.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,10 +45,13 @@ public final class BestOfNSubsampler {
   /**
    * The expected correctness (0..1) of {@code selection} over n samples drawn from the pool
    * without replacement. The candidates must already carry the scores the selection reads (see
-   * {@link #asSeenBy}).
+   * {@link #asSeenBy}). The pool's answers are put in the task's equivalence classes once; each
+   * subset then votes by class index, so a math pool costs its pairwise comparisons once, not
+   * once per subset.
    */
   public static double expectedCorrect(
-      List<Candidate> pool, String truth, Selection selection, int n, int resamples, long seed) {
+      List<Candidate> pool, String truth, Selection selection, int n, int resamples, long seed,
+      Task task) {
     int size = pool.size();
     if (n < 1 || n > size) {
       throw new IllegalArgumentException(
@@ -56,25 +60,65 @@ public final class BestOfNSubsampler {
     if (resamples < 1) {
       throw new IllegalArgumentException("resamples must be >= 1, got " + resamples);
     }
+    List<String> answers = new ArrayList<>(size);
+    for (Candidate c : pool) {
+      answers.add(c.answer());
+    }
+    AnswerClasses classes = task.classes(answers);
+    boolean[] classRight = new boolean[classes.count()];
+    for (int k = 0; k < classes.count(); k++) {
+      classRight[k] = task.equivalent(classes.representative(k), truth);
+    }
     boolean[] right = new boolean[size];
     for (int i = 0; i < size; i++) {
-      right[i] = Answers.equivalent(pool.get(i).answer(), truth);
+      right[i] = classes.classOf(i) >= 0 && classRight[classes.classOf(i)];
     }
     List<int[]> subsets = exhaustive(size, n, resamples)
         ? allSubsets(size, n)
         : randomSubsets(size, n, resamples, seed);
     double sum = 0;
-    List<Candidate> chosen = new ArrayList<>(n);
+    Selection.Tally[] byClass = new Selection.Tally[classes.count()];
+    List<Selection.Tally> order = new ArrayList<>(n);
     for (int[] subset : subsets) {
-      chosen.clear();
       boolean anyRight = false;
       for (int i : subset) {
-        chosen.add(pool.get(i));
         anyRight |= right[i];
       }
       // No right sample in the subset: no selection can be right, skip the tally.
-      if (anyRight && Answers.equivalent(selection.select(chosen), truth)) {
-        sum++;
+      if (!anyRight) {
+        continue;
+      }
+      java.util.Arrays.fill(byClass, null);
+      order.clear();
+      for (int i : subset) {
+        int k = classes.classOf(i);
+        if (k < 0) {
+          continue;
+        }
+        Selection.Tally t = byClass[k];
+        if (t == null) {
+          t = new Selection.Tally(classes.representative(k));
+          byClass[k] = t;
+          order.add(t);
+        }
+        double score = Double.isNaN(pool.get(i).score()) ? 0.0 : pool.get(i).score();
+        t.count++;
+        t.weight += score;
+        t.best = Math.max(t.best, score);
+      }
+      Selection.Tally best = null;
+      for (Selection.Tally t : order) {
+        if (best == null || selection.better(t, best)) {
+          best = t;
+        }
+      }
+      if (best != null) {
+        for (int k = 0; k < byClass.length; k++) {
+          if (byClass[k] == best) {
+            sum += classRight[k] ? 1 : 0;
+            break;
+          }
+        }
       }
     }
     return sum / subsets.size();

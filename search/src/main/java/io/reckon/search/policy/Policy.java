@@ -19,6 +19,8 @@ import java.util.Map;
  *     allocation caps the questions it deems hopeless at their fair share
  * @param probeSize samples in the probe that gives the predicted difficulty
  * @param bins one entry per bin, bin 1 (easiest) first
+ * @param task the task the sweep ran (its grading chose the configurations); {@code null} in a
+ *     policy learned before tasks existed, which was {@code arith}
  */
 public record Policy(
     List<String> models,
@@ -27,7 +29,8 @@ public record Policy(
     DifficultyBins predictedBins,
     DifficultyEstimator estimator,
     int probeSize,
-    List<Bin> bins) {
+    List<Bin> bins,
+    String task) {
 
   /**
    * @param best the chosen configuration per budget ({@code null} where none could run)
@@ -53,6 +56,22 @@ public record Policy(
     models = List.copyOf(models);
     budgets = List.copyOf(budgets);
     bins = List.copyOf(bins);
+  }
+
+  /** A policy of the arithmetic task (as policies were learned before tasks existed). */
+  public Policy(List<String> models, List<Integer> budgets, DifficultyBins oracleBins,
+      DifficultyBins predictedBins, DifficultyEstimator estimator, int probeSize, List<Bin> bins) {
+    this(models, budgets, oracleBins, predictedBins, estimator, probeSize, bins, null);
+  }
+
+  /** The same policy, recorded as learned on the named task. */
+  public Policy withTask(String t) {
+    return new Policy(models, budgets, oracleBins, predictedBins, estimator, probeSize, bins, t);
+  }
+
+  /** The task it was learned on; {@code arith} for a policy that names none. */
+  public String taskName() {
+    return task == null ? "arith" : task;
   }
 
   /**

@@ -4,13 +4,14 @@ import io.reckon.protocol.Candidate;
 import io.reckon.protocol.Outcome;
 import io.reckon.protocol.Question;
 import io.reckon.search.Aggregation;
-import io.reckon.search.Answers;
 import io.reckon.search.ProbeFeatures;
 import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.Selection;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import io.reckon.search.SyncDriver;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -235,6 +236,7 @@ public final class Sweep {
 
   private final SyncDriver driver;
   private final int chunkSize;
+  private final Task task;
 
   public Sweep(SyncDriver driver) {
     this(driver, DEFAULT_CHUNK);
@@ -242,7 +244,16 @@ public final class Sweep {
 
   /** @param chunkSize questions per driver run; bounds memory, never changes the result */
   public Sweep(SyncDriver driver, int chunkSize) {
+    this(driver, chunkSize, Tasks.ARITH);
+  }
+
+  /**
+   * @param chunkSize questions per driver run; bounds memory, never changes the result
+   * @param task extracts and compares answers: grading, votes and the probe's agreement
+   */
+  public Sweep(SyncDriver driver, int chunkSize, Task task) {
     this.driver = Objects.requireNonNull(driver, "driver");
+    this.task = Objects.requireNonNull(task, "task");
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
     }
@@ -299,7 +310,7 @@ public final class Sweep {
       List<SearchStrategy> runs = new ArrayList<>();
       for (int q = from; q < to; q++) {
         runs.add(pool.create(new StrategyContext(
-            questions.get(q), drawn, difficultySeed(settings.seed(), q), List.of(), 0)));
+            questions.get(q), drawn, difficultySeed(settings.seed(), q), List.of(), 0, task)));
       }
       List<Outcome> outcomes = driver.runAll(runs);
       for (int q = from; q < to; q++) {
@@ -312,9 +323,9 @@ public final class Sweep {
         }
         String truth = questions.get(q).answer();
         List<Candidate> oracle = samples.subList(probeSize, drawn);
-        passAt1[q] = oracle.stream().filter(s -> Answers.equivalent(s.answer(), truth)).count()
+        passAt1[q] = oracle.stream().filter(s -> task.equivalent(s.answer(), truth)).count()
             / (double) oracle.size();
-        ProbeFeatures probe = ProbeFeatures.of(samples.subList(0, probeSize));
+        ProbeFeatures probe = ProbeFeatures.of(samples.subList(0, probeSize), task);
         // JSON has no NaN: an unscored probe is kept as finite zeros that say it was not scored
         probes.add(probe.known() ? probe : ProbeFeatures.UNSCORED);
         predicted[q] = probe.known() ? probe.meanScore() : 0.0;
@@ -331,7 +342,7 @@ public final class Sweep {
       List<SearchStrategy> runs = new ArrayList<>();
       for (int q = from; q < to; q++) {
         runs.add(pool.create(new StrategyContext(
-            questions.get(q), settings.poolSize(), poolSeed(settings.seed(), q), List.of(), 0)));
+            questions.get(q), settings.poolSize(), poolSeed(settings.seed(), q), List.of(), 0, task)));
       }
       List<Outcome> outcomes = driver.runAll(runs);
       for (int q = from; q < to; q++) {
@@ -354,7 +365,7 @@ public final class Sweep {
           for (int b = 0; b < nb; b++) {
             int n = budgets.get(b);
             correct[q][c][b] = BestOfNSubsampler.expectedCorrect(seen, truth, bon.selection(), n,
-                settings.resamples(), subsetSeed(settings.seed(), q, n));
+                settings.resamples(), subsetSeed(settings.seed(), q, n), task);
             SweepResult.Cost share = poolCost.times((double) n / settings.poolSize());
             costSum[c][b] = costSum[c][b].plus(
                 bon.selection().needsScores() ? share : share.withoutVerifier());
@@ -381,7 +392,7 @@ public final class Sweep {
               continue;
             }
             long seed = runSeed(settings.seed(), q, config.name(), n);
-            runs.add(config.create(new StrategyContext(questions.get(q), n, seed, List.of(), 0)));
+            runs.add(config.create(new StrategyContext(questions.get(q), n, seed, List.of(), 0, task)));
             cells.add(new int[] {q, c, b});
           }
         }
@@ -390,7 +401,7 @@ public final class Sweep {
       for (int i = 0; i < outcomes.size(); i++) {
         int[] cell = cells.get(i);
         Outcome o = outcomes.get(i);
-        boolean right = Answers.equivalent(o.answer(), questions.get(cell[0]).answer());
+        boolean right = task.equivalent(o.answer(), questions.get(cell[0]).answer());
         correct[cell[0]][cell[1]][cell[2]] = right ? 1.0 : 0.0;
         costSum[cell[1]][cell[2]] = costSum[cell[1]][cell[2]].plus(SweepResult.Cost.of(o.compute()));
       }

@@ -44,4 +44,9 @@ public final class IntegerEquivalence implements AnswerEquivalence {
   public boolean keysExact() {
     return true;
   }
+
+  @Override
+  public String toString() {
+    return "integer";
+  }
 }

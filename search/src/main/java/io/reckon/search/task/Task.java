@@ -93,6 +93,22 @@ public record Task(
     return new AnswerClasses(answers, equivalence, maxComparisons);
   }
 
+  /**
+   * SHA-256 (lower-case hex) of everything that decides what this task does: a durable run
+   * records it, so that resuming under a task of the same name but another definition is refused.
+   */
+  public String digest() {
+    String definition = String.join("\u0000", name, stepDelimiter, extractor.toString(),
+        equivalence.toString(), prompt.toString(), Integer.toString(maxComparisons));
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(definition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
   @Override
   public String toString() {
     return name;

@@ -41,4 +41,9 @@ public final class TextEquivalence implements AnswerEquivalence {
   public boolean keysExact() {
     return true;
   }
+
+  @Override
+  public String toString() {
+    return "text";
+  }
 }

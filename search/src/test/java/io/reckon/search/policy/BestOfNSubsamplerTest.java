@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.reckon.protocol.Candidate;
 import io.reckon.search.Aggregation;
 import io.reckon.search.Selection;
+import io.reckon.search.task.Tasks;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +27,7 @@ class BestOfNSubsamplerTest {
 
   private static double expected(List<Candidate> pool, Selection sel, Aggregation agg, int n) {
     return BestOfNSubsampler.expectedCorrect(
-        BestOfNSubsampler.asSeenBy(pool, sel, agg), "5", sel, n, 16, 7L);
+        BestOfNSubsampler.asSeenBy(pool, sel, agg), "5", sel, n, 16, 7L, Tasks.ARITH);
   }
 
   @Test
@@ -104,15 +105,15 @@ class BestOfNSubsamplerTest {
       pool.add(sample(i % 5 < 2 ? "5" : Integer.toString(6 + i % 3), 0.2 + 0.03 * i));
     }
     List<Candidate> seen = BestOfNSubsampler.asSeenBy(pool, Selection.WEIGHTED, Aggregation.LAST);
-    double exact = BestOfNSubsampler.expectedCorrect(seen, "5", Selection.WEIGHTED, 3, 1140, 1L);
-    double sampled = BestOfNSubsampler.expectedCorrect(seen, "5", Selection.WEIGHTED, 3, 600, 1L);
+    double exact = BestOfNSubsampler.expectedCorrect(seen, "5", Selection.WEIGHTED, 3, 1140, 1L, Tasks.ARITH);
+    double sampled = BestOfNSubsampler.expectedCorrect(seen, "5", Selection.WEIGHTED, 3, 600, 1L, Tasks.ARITH);
     assertThat(sampled).isCloseTo(exact, within(0.07));
   }
 
   @Test
   void subsetSizeMustFitThePool() {
     List<Candidate> pool = List.of(sample("5", 0.5));
-    assertThatThrownBy(() -> BestOfNSubsampler.expectedCorrect(pool, "5", Selection.WEIGHTED, 2, 4, 0))
+    assertThatThrownBy(() -> BestOfNSubsampler.expectedCorrect(pool, "5", Selection.WEIGHTED, 2, 4, 0, Tasks.ARITH))
         .hasMessageContaining("between 1 and the pool size 1");
   }
 }

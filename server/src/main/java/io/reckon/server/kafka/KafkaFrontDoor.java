@@ -238,7 +238,7 @@ public final class KafkaFrontDoor {
     long seed = Seeds.mix(reckon.run().seed(), p.question().id().hashCode());
     return AskPattern.<StreamRun.Command, StreamRun.Outcome>ask(run,
         replyTo -> new StreamRun.Answer(p.question(), p.choice().strategy(), p.choice().policy(),
-            p.choice().budget(), seed, kafka.timeout(), replyTo),
+            p.choice().budget(), seed, kafka.timeout(), replyTo, p.choice().task()),
         kafka.timeout().plusSeconds(60), system.scheduler())
         .thenApply(outcome -> {
           if (outcome.result() == null) {

@@ -30,6 +30,8 @@ import java.util.function.Function;
  * @param budget generations for this question; default: a share of the run's pool
  * @param run the named run to answer in; default: {@code reckon.kafka.run} for the topic and day
  * @param replyKey the result record's key instead of {@code id}
+ * @param task how the answer is found and graded ({@code math}, {@code gsm8k}, ...); default:
+ *     the server's {@code reckon.serve.task}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QuestionRecord(
@@ -40,7 +42,13 @@ public record QuestionRecord(
     String strategy,
     Integer budget,
     String run,
-    @JsonProperty("reply_key") String replyKey) {
+    @JsonProperty("reply_key") String replyKey,
+    String task) {
+
+  public QuestionRecord(String id, String question, String answer, Integer level, String strategy,
+      Integer budget, String run, String replyKey) {
+    this(id, question, answer, level, strategy, budget, run, replyKey, null);
+  }
 
   /** Longest question id (it becomes a record key and a journal entry). */
   public static final int MAX_ID = 256;
@@ -115,7 +123,7 @@ public record QuestionRecord(
     SearchChoice choice;
     try {
       choice = SearchChoice.resolve(SearchChoice.MODEL,
-          new ReckonOptions(r.strategy(), r.budget(), null, null), serve, policies);
+          new ReckonOptions(r.strategy(), r.budget(), null, null, r.task()), serve, policies);
     } catch (ApiException e) {
       String field = e.body().error().param();
       String name = field == null ? "" : field.startsWith("reckon.") ? field.substring(7) : field;

@@ -9,6 +9,8 @@ import io.reckon.protocol.Question;
 import io.reckon.protocol.QuestionResult;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +54,12 @@ public final class StreamRun
    * @param budget generations for this question; {@code null}: from the run's pool
    */
   public record Answer(Question question, StrategyConfig strategy, Policy policy, Integer budget,
-      long seed, Duration deadline, ActorRef<Outcome> replyTo) implements Command {}
+      long seed, Duration deadline, ActorRef<Outcome> replyTo, Task task) implements Command {
+    public Answer(Question question, StrategyConfig strategy, Policy policy, Integer budget,
+        long seed, Duration deadline, ActorRef<Outcome> replyTo) {
+      this(question, strategy, policy, budget, seed, deadline, replyTo, Tasks.ARITH);
+    }
+  }
 
   /**
    * The reply to {@link Answer}; {@code fromJournal}: journaled before, not computed now.
@@ -169,7 +176,7 @@ public final class StreamRun
     // The service answers every question by its deadline; the ask's own timeout is a backstop.
     context.ask(ServiceRun.Answer.class, service, answer.deadline().plusSeconds(30),
         replyTo -> new ServiceRun.Ask(answer.question(), answer.strategy(), answer.policy(),
-            answer.budget(), answer.seed(), answer.deadline(), replyTo),
+            answer.budget(), answer.seed(), answer.deadline(), replyTo, answer.task()),
         (reply, error) -> reply != null
             ? new Computed(id, reply.result(), !transientFailure(reply.result()))
             : new Computed(id, failed(answer, "no answer from the service run: " + error), false));
