@@ -179,13 +179,22 @@ final class Report {
         gains, flops(oracleMembers, oracle), new Targets(fourTimes, schedulerTarget));
   }
 
+  /**
+   * Compute-optimal's curves, overall and per bin, with intervals that re-select the
+   * configuration inside every resample ({@link Analysis#reselected}): the cross-validated
+   * choice varies with the questions it is made on, and an interval that held it fixed was too
+   * narrow. The points are the cross-validated means of {@code perQuestion}.
+   */
   private Bins bins(DifficultyBins thresholds, int[][] members, double[][] perQuestion) {
     List<List<Interval>> perBin = new ArrayList<>();
-    for (int[] m : members) {
-      perBin.add(curve(m, perQuestion));
+    for (int k = 0; k < members.length; k++) {
+      perBin.add(members[k].length == 0 ? curve(members[k], perQuestion)
+          : Arrays.asList(Analysis.reselected(table, new int[][] {members[k]}, in.seed() + k,
+              Bootstrap.DEFAULT_RESAMPLES)));
     }
     return new Bins(thresholds.thresholds(), Arrays.stream(members).map(m -> m.length).toList(),
-        curve(all, perQuestion), budgets.stream().map(b -> b + probe).toList(), perBin);
+        Arrays.asList(Analysis.reselected(table, members, in.seed(), Bootstrap.DEFAULT_RESAMPLES)),
+        budgets.stream().map(b -> b + probe).toList(), perBin);
   }
 
   private Difficulty difficulty(List<Double> predictedScores, int[][] predictedMembers,
@@ -320,12 +329,25 @@ final class Report {
       return new Target(fourTimes, null, Interval.NONE,
           "the sweep has no weighted best-of-N at N=" + FOUR_TIMES_BASELINE);
     }
-    double[] base = column(bon, j64);
+    // The claim is against the strongest best-of-N baseline at N=64 (weighted, naive or majority
+    // vote), not the one that flatters compute-optimal most.
+    int strongest = bon;
+    for (String c : List.of(Analysis.WEIGHTED_BON, "best-of-n:sel=naive,agg=last", "best-of-n:sel=majority,agg=last")) {
+      int i = sweep.configs().indexOf(c);
+      if (i >= 0 && Bootstrap.mean(all, column(i, j64)) > Bootstrap.mean(all, column(strongest, j64)) + 1e-12) {
+        strongest = i;
+      }
+    }
+    fourTimes = "compute-optimal (predicted bins, probe counted) with <= " + FOUR_TIMES_BUDGET
+        + " generations matches the strongest best-of-N at N=" + FOUR_TIMES_BASELINE + " ("
+        + sweep.configs().get(strongest) + "), decided on the gap's 95 % lower bound";
+    double[] base = column(strongest, j64);
     Interval gap = bootstrap.of(all, draw -> {
       double within = bestWithin(draw, predicted, FOUR_TIMES_BUDGET - probe);
       return 100 * (within - Bootstrap.mean(draw, base));
     });
-    Boolean met = gap.value() == null ? null : gap.value() >= -1e-7;
+    // Met only when the whole interval clears the target, not the point estimate.
+    Boolean met = gap.value() == null ? null : gap.low() != null && gap.low() >= -1e-7;
     return new Target(fourTimes, met, gap, gap.value() == null
         ? "compute-optimal has no swept budget within " + FOUR_TIMES_BUDGET + " generations, probe counted"
         : null);
@@ -369,7 +391,7 @@ final class Report {
   /** Fills {@code runs} and {@code gains}; returns the scheduler target. */
   private Target scheduler(List<Run> runs, List<SchedulerGain> gains) {
     String target = "the scheduler adds >= " + SCHEDULER_TARGET_POINTS
-        + " points over a fixed budget per question at equal total budget";
+        + " points over a fixed budget per question at equal total budget, decided on the gain's 95 % lower bound";
     for (RunFile r : in.runs()) {
       double[] v = r.rows().stream().mapToDouble(x -> x.correct() == null ? Double.NaN
           : x.correct() ? 1.0 : 0.0).toArray();
@@ -401,7 +423,8 @@ final class Report {
         double[] fv = pairs.stream().mapToDouble(p -> p[1]).toArray();
         int[] idx = IntStream.range(0, sv.length).toArray();
         Interval gain = bootstrap.difference(idx, sv, fv).times(100);
-        boolean met = gain.value() != null && gain.value() >= SCHEDULER_TARGET_POINTS - 1e-9;
+        // Met only when the interval's lower bound clears the target.
+        boolean met = gain.low() != null && gain.low() >= SCHEDULER_TARGET_POINTS - 1e-9;
         allMet = allMet == null ? met : allMet && met;
         lastGap = gain.value() == null ? Interval.NONE : new Interval(
             gain.value() - SCHEDULER_TARGET_POINTS, gain.low() == null ? null : gain.low() - SCHEDULER_TARGET_POINTS,

@@ -190,11 +190,14 @@ final class ReportCommand implements Callable<Integer> {
         if (c != null && !c.isNull() && !c.isBoolean()) {
           throw new Main.BadInput(file + ":" + number + ": \"correct\" must be true, false or null");
         }
+        boolean failed = "failed".equals(n.path("status").asText());
+        // A failed question is a wrong answer, whatever its line says (a lost question's line
+        // has no grade): leaving it out of the denominator would flatter the run.
         rows.add(new Report.Row(n.get("id").asText(),
-            c == null || c.isNull() ? null : c.asBoolean(),
+            failed ? Boolean.FALSE : c == null || c.isNull() ? null : c.asBoolean(),
             n.path("spent").asLong(0), n.path("granted").asLong(0),
             n.hasNonNull("bin") ? n.get("bin").asInt() : null,
-            "failed".equals(n.path("status").asText())));
+            failed));
       }
     } catch (BoundedLines.BadLineException e) {
       throw new Main.BadInput(e.getMessage());

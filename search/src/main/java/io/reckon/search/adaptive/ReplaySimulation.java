@@ -155,6 +155,27 @@ public final class ReplaySimulation {
     return new Outcome(correct, samples);
   }
 
+  /**
+   * Whether any of the first {@code k} samples is right (pass@k): the ceiling of every selection
+   * from those samples, reported beside the methods so that a gain that cannot exist is not
+   * looked for.
+   */
+  public static Outcome anyRight(List<Recorded> qs, int[][][] orders, int k) {
+    double[][] correct = new double[orders.length][qs.size()];
+    double[][] samples = new double[orders.length][qs.size()];
+    for (int o = 0; o < orders.length; o++) {
+      for (int q = 0; q < qs.size(); q++) {
+        Recorded r = qs.get(q);
+        int n = Math.min(k, r.samples());
+        for (int i = 0; i < n && correct[o][q] == 0; i++) {
+          correct[o][q] = r.right(r.classes()[orders[o][q][i]]) ? 1 : 0;
+        }
+        samples[o][q] = n;
+      }
+    }
+    return new Outcome(correct, samples);
+  }
+
   /** Each question alone: rounds of {@code round} until {@code rule} stops it or {@code cap}. */
   public static Outcome independent(
       List<Recorded> qs, int[][][] orders, StoppingRule rule, int cap, int round, Vote vote) {
