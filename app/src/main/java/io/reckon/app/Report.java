@@ -71,10 +71,18 @@ final class Report {
    *
    * @param greedy the larger model's greedy correctness per question id
    */
-  record Flops(ModelCard small, ModelCard large, Map<String, Boolean> greedy, Path greedyFile,
-      String unavailable) {
+  /**
+   * @param verifier the PRM that scores test-time compute's generations: its inference FLOPs are
+   *     charged to test-time compute; {@code null}: not charged (older callers)
+   */
+  record Flops(ModelCard small, ModelCard large, ModelCard verifier, Map<String, Boolean> greedy,
+      Path greedyFile, String unavailable) {
+    Flops(ModelCard small, ModelCard large, Map<String, Boolean> greedy, Path greedyFile, String unavailable) {
+      this(small, large, null, greedy, greedyFile, unavailable);
+    }
+
     static Flops unavailable(String why) {
-      return new Flops(null, null, Map.of(), null, why);
+      return new Flops(null, null, null, Map.of(), null, why);
     }
   }
 
@@ -176,7 +184,7 @@ final class Report {
         new ReportSummary.ComputeOptimal(predictedBins, oracleBinsSummary),
         difficulty(predictedScores, predictedMembers, oracleMembers),
         perBin(oracleBins, oracleMembers, oracle), revisions(oracleMembers), efficiency, runs,
-        gains, flops(oracleMembers, oracle), new Targets(fourTimes, schedulerTarget));
+        gains, flops(oracleMembers, predicted), new Targets(fourTimes, schedulerTarget));
   }
 
   /**
@@ -438,7 +446,14 @@ final class Report {
         allMet == null ? "no pair of fixed and scheduler runs at the same budget was given" : null);
   }
 
-  private FlopsMatched flops(int[][] oracleMembers, double[][] oracle) {
+  /**
+   * Test-time compute against the larger model's greedy answer at equal FLOPs, per oracle bin.
+   * Test-time compute is what a deployment runs: compute-optimal on predicted bins, its probe
+   * counted inside the matched generations, and every generation charged the verifier's
+   * inference FLOPs as well as the policy's. Oracle bins would need {@code difficultySize}
+   * ground-truth-graded samples per question more, so they are only the axis the table is cut by.
+   */
+  private FlopsMatched flops(int[][] oracleMembers, double[][] predicted) {
     Flops f = in.flops();
     if (f.unavailable() != null) {
       return FlopsMatched.unavailable(f.unavailable());
@@ -460,13 +475,16 @@ final class Report {
     int last = budgets.size() - 1;
     for (double r : RATIOS) {
       double k = Analysis.flopsMatchedGenerations(f.small().parameters(), f.small().trainingTokens(),
-          f.large().parameters(), f.large().trainingTokens(), r);
-      boolean capped = k > budgets.get(last) + 1e-9;
+          f.large().parameters(), f.large().trainingTokens(), r,
+          f.verifier() == null ? 0 : f.verifier().parameters());
+      // The probe's generations come out of the matched budget; the main search gets the rest.
+      double main = k - probe;
+      boolean capped = main > budgets.get(last) + 1e-9;
       // Each question's compute-optimal correctness at k, between the swept budgets around k on a
       // log scale: the mean of the interpolated values is the interpolated mean.
       double[] testTime = new double[all.length];
       for (int q : all) {
-        testTime[q] = Analysis.atLogInterpolated(oracle[q], budgets, k);
+        testTime[q] = main < budgets.get(0) ? Double.NaN : Analysis.atLogInterpolated(predicted[q], budgets, main);
       }
       List<FlopsBin> bins = new ArrayList<>();
       for (int b = 0; b <= binCount; b++) {
@@ -480,8 +498,14 @@ final class Report {
       }
       ratios.add(new FlopsRatio(r, num(k), capped, bins));
     }
+    SweepResult.Cost oracleCost = sweep.difficulty();
     return new FlopsMatched(true, null, card(f.small()), card(f.large()), f.greedyFile().toString(),
-        "interpolated between swept budgets on a log scale (the largest swept budget where k is above it)",
+        "compute-optimal on predicted bins at k - " + probe + " main generations (the probe's " + probe
+            + " inside k), every generation charged the policy's and the verifier's ("
+            + (f.verifier() == null ? "not given" : f.verifier().name() + ", " + (long) f.verifier().parameters()
+                + " parameters") + ") inference FLOPs; interpolated between swept budgets on a log scale "
+            + "(the largest swept budget where k is above it). Oracle bins, the table's axis, would cost "
+            + num(oracleCost.generations()) + " more generations per question graded against the truth",
         larger, coverage, ratios);
   }
 

@@ -72,6 +72,12 @@ final class ReportCommand implements Callable<Integer> {
       defaultValue = "models/arith-policy-large")
   Path largeModel;
 
+  @Option(names = "--verifier-model", paramLabel = "DIR",
+      description = "The verifier's (PRM's) folder: the FLOPs-matched comparison charges its "
+          + "parameters for every generation it scores (default: ${DEFAULT-VALUE})",
+      defaultValue = "models/arith-prm")
+  Path verifierModel;
+
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed of the cross-validation folds (default: ${DEFAULT-VALUE})",
       defaultValue = "0")
@@ -230,7 +236,13 @@ final class ReportCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       return Report.Flops.unavailable(e.getMessage());
     }
-    return new Report.Flops(small, large, greedy, largeGreedy, null);
+    Report.ModelCard verifier;
+    try {
+      verifier = card(verifierModel);
+    } catch (IllegalStateException e) {
+      return Report.Flops.unavailable(e.getMessage() + " (the verifier's FLOPs are charged: pass --verifier-model DIR)");
+    }
+    return new Report.Flops(small, large, verifier, greedy, largeGreedy, null);
   }
 
   /**

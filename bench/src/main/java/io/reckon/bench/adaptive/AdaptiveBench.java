@@ -112,6 +112,11 @@ public final class AdaptiveBench {
         row(md, b, "Adaptive-Consistency (" + rule.name() + ", cap " + b + ")", ac, maj, ac, seed, resamples);
         row(md, b, "ESC (window " + escWindow + ", cap " + b + ")", esc, maj, ac, seed, resamples);
         row(md, b, "**Reckon adaptive + pool** (share " + b + ")", pool, maj, ac, seed, resamples);
+        if (vote == votes.get(0)) {
+          Outcome ceiling = ReplaySimulation.anyRight(qs, orders, b);
+          md.append(String.format(Locale.ROOT, "| %d | (ceiling: any of the first %d right, pass@%d) | %s | %d | | |%n",
+              b, b, b, pct(ReplaySimulation.bootstrap(ceiling.correct(), seed, resamples)), b));
+        }
       }
       md.append('\n');
     }

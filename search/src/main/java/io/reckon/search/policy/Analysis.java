@@ -266,6 +266,21 @@ public final class Analysis {
   }
 
   /**
+   * The same exchange rate with the verifier charged: every generation the small model spends is
+   * also read once by a verifier of {@code verifierParams} parameters (2·N_V FLOPs per token), so
+   * {@code k = (6·N_L·D_L + 2·N_L·D_inf − 6·N_S·D_S) / (2·(N_S + N_V)·D_inf)}. With a verifier as
+   * large as the policy this halves the generations test-time compute may spend.
+   */
+  public static double flopsMatchedGenerations(double smallParams, double smallTokens,
+      double largeParams, double largeTokens, double r, double verifierParams) {
+    if (!(verifierParams >= 0)) {
+      throw new IllegalArgumentException("verifier parameters must be >= 0");
+    }
+    double k = flopsMatchedGenerations(smallParams, smallTokens, largeParams, largeTokens, r);
+    return k * smallParams / (smallParams + verifierParams);
+  }
+
+  /**
    * The chain length L of a revisions configuration at a budget N (sequential L : parallel N/L),
    * or 0 when the configuration is not revisions or cannot run at N.
    */
