@@ -124,9 +124,10 @@ class SerializationTest {
       RunSpec.COMPUTE_OPTIMAL, new RunSpec.FileRef("/models/policy.json", "cd".repeat(32)), 16,
       "gain", -7, 4, List.of(
           new RunSpec.ModelRef("proposer", "arith-policy", "/models/arith-policy", "ef".repeat(32)),
-          new RunSpec.ModelRef("verifier", "arith-prm", "/models/arith-prm", "01".repeat(32))));
+          new RunSpec.ModelRef("verifier", "arith-prm", "/models/arith-prm", "01".repeat(32))),
+      new RunSpec.TaskRef("math", "23".repeat(32)));
   static final RunSpec INLINE_SPEC = Stores.spec(
-      List.of(new Question("q1", "2*3+4", "10", 2), new Question("u", "1+1", null, null)),
+      List.of(new Question("q1", "2*3+4", "10", 2, "Algebra"), new Question("u", "1+1", null, null)),
       "beam:m=4,agg=last", 8, "fixed", 3, 0);
 
   @Test

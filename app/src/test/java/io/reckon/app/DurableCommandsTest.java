@@ -12,6 +12,8 @@ import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunStatus;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +93,11 @@ class DurableCommandsTest {
 
   /** A journaled run that never ran a question: no workers, so it halts after its start. */
   private String unfinishedRun(Path data) throws Exception {
+    return unfinishedRun(data, Tasks.ARITH, Tasks.builtin());
+  }
+
+  /** The same, started on a node whose registry is {@code tasks}, under {@code task}. */
+  private String unfinishedRun(Path data, Task task, Tasks tasks) throws Exception {
     return store().withStore(() -> {
       StoreSettings store = StoreSettings.from(ConfigFactory.load());
       RunStore.prepare(store);
@@ -101,9 +108,10 @@ class DurableCommandsTest {
           new RunSpec.ModelRef("verifier", "synthetic", null, Digests.text("synthetic")));
       RunSpec spec = new RunSpec(new RunSpec.Questions(data.toString(), Digests.file(data),
           Files.readAllLines(data).size(), null), "beam:m=4,agg=last", null, 16, "rule", 0, 4,
-          synthetic);
+          synthetic).withTask(RunEnvironment.ref(task));
       ActorSystem<Runs.Command> system = ActorSystem.create(Runs.create(
-          RunEnvironment.local(synthetic), ReckonSettings.from(config), store), "unfinished", config);
+          RunEnvironment.local(synthetic, tasks), ReckonSettings.from(config), store), "unfinished",
+          config);
       try {
         return AskPattern.<Runs.Command, RunStatus>askWithStatus(system,
                 r -> new Runs.StartRun(spec, r), Duration.ofSeconds(60), system.scheduler())
@@ -126,5 +134,22 @@ class DurableCommandsTest {
     Files.write(data, lines.subList(0, lines.size() - 1), StandardCharsets.UTF_8);
     Cli.Result resume = store.withStore(() -> Cli.reckon("resume", id));
     Cli.assertBadInput(resume, "run " + id, "question file " + data, "changed since the run started");
+  }
+
+  @Test
+  void aResumeUnderAChangedTaskIsRefusedWithOneLine() throws Exception {
+    Path data = Cli.smallData(dir, "test.jsonl", 2).toAbsolutePath();
+    // the run started on a node whose "arith" counts a blank line as a step's end
+    Task otherArith = new Task("arith", "", "\n\n", Tasks.ARITH.extractor(),
+        Tasks.ARITH.equivalence(), Tasks.ARITH.prompt(), Tasks.ARITH.maxComparisons());
+    String id = unfinishedRun(data, otherArith, new Tasks(List.of(otherArith), "arith"));
+    Cli.Result resume = store().withStore(() -> Cli.reckon("resume", id));
+    Cli.assertBadInput(resume, "run " + id, "the task 'arith' changed since the run started",
+        "reckon.tasks.arith");
+    Task aime = new Task("aime", "", "\n\n", Tasks.MATH.extractor(), Tasks.MATH.equivalence(),
+        Tasks.MATH.prompt(), 10);
+    String unknown = unfinishedRun(data, aime, new Tasks(List.of(Tasks.ARITH, aime), "arith"));
+    Cli.assertBadInput(store().withStore(() -> Cli.reckon("resume", unknown)),
+        "the run's task 'aime' is not defined on this node", "known tasks: arith, gsm8k, math");
   }
 }

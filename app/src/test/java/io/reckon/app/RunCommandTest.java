@@ -84,6 +84,27 @@ class RunCommandTest {
   }
 
   @Test
+  void unknownTaskListsTheKnownOnes() throws IOException {
+    Result r = reckon("run", "--task", "aime", "--out", dir.resolve("out.jsonl").toString());
+    assertBadInput(r, "--task: unknown task 'aime': known tasks are arith, gsm8k, math, short-answer");
+  }
+
+  @Test
+  void theSyntheticBackendRefusesATaskItCannotWrite() throws IOException {
+    Result r = reckon("run", "--task", "math", "--data",
+        root().resolve("data/arith/test.jsonl").toString(), "--out",
+        dir.resolve("out.jsonl").toString());
+    assertBadInput(r, "--task math", "synthetic backend writes the arith format only");
+  }
+
+  @Test
+  void aPolicyOfAnotherTaskIsRefused() throws IOException {
+    Result r = reckon("run", "--strategy", "compute-optimal", "--task", "gsm8k", "--policy",
+        root().resolve("models/policy.json").toString(), "--out", dir.resolve("out.jsonl").toString());
+    assertBadInput(r, "--task gsm8k", "was learned on task arith");
+  }
+
+  @Test
   void unknownStrategy() throws IOException {
     Result r = reckon("run", "--strategy", "telepathy", "--out", dir.resolve("out.jsonl").toString());
     assertBadInput(r, "unknown strategy 'telepathy'", "beam");

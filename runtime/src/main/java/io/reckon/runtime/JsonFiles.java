@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -42,11 +43,19 @@ public final class JsonFiles {
   }
 
   /**
+   * The injectable value of a field added after files of its type were first written: a field
+   * marked {@code @JacksonInject(value = ABSENT_TASK, useInput = OptBoolean.TRUE)} reads as this
+   * when a file leaves it out (a policy learned before tasks existed was learned on arith).
+   */
+  public static final String ABSENT_TASK = "reckon.absent-task";
+
+  /**
    * A mapper that refuses what a lenient one would guess at: missing or null fields, unknown
    * fields, numbers written as strings, fractions where an integer belongs.
    */
   public static ObjectMapper strict() {
     ObjectMapper m = new ObjectMapper();
+    m.setInjectableValues(new InjectableValues.Std().addValue(ABSENT_TASK, "arith"));
     m.enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
     m.enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
     m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);

@@ -3,7 +3,6 @@ package io.reckon.search;
 import io.reckon.protocol.Candidate;
 import io.reckon.search.task.Task;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a probe's scored candidates say about a question, without the ground truth and without

@@ -187,4 +187,32 @@ class BestOfNTest {
     assertThat(o.compute().generations()).isEqualTo(2);
     assertThat(hand.rounds.get(0).get(0).requestId()).isEqualTo(100);
   }
+
+  /**
+   * The math task: answers in \\boxed{} with steps between blank lines. The same half written
+   * three ways (score 0.3 each, 0.9 together) beats the single 2 at 0.8 under weighted voting
+   * and majority; under arithmetic's string keys the three would split and 2 would win.
+   */
+  @Test
+  void mathAnswersWrittenDifferentlyVoteTogether() {
+    List<Continuation> samples = List.of(
+        Hand.finished("## Step 1: halve", "So $\\boxed{\\frac{1}{2}}$."),
+        Hand.finished("## Step 1: divide", "Therefore, the final answer is: $\\boxed{0.5}$."),
+        Hand.finished("## Step 1: guess", "\\boxed{2}"),
+        Hand.finished("## Step 1: ratio", "\\boxed{\\dfrac12}"));
+    Function<List<String>, List<Double>> prm = steps -> steps.stream()
+        .map(x -> steps.get(steps.size() - 1).contains("{2}") ? 0.8 : 0.3).toList();
+    for (String spec : List.of("weighted-bon", "majority")) {
+      SearchStrategy math = StrategyConfig.parse(spec).create(
+          StrategyContext.of(Hand.Q, 4, 42L, io.reckon.search.task.Tasks.MATH));
+      Outcome o = new Hand(math, r -> samples.subList(0, r.samples()), prm).run();
+      assertThat(o.answer()).as(spec).isEqualTo("\\frac{1}{2}");
+      assertThat(o.candidates()).extracting(Candidate::answer)
+          .containsExactly("\\frac{1}{2}", "0.5", "2", "\\dfrac12");
+    }
+    SearchStrategy arith = StrategyConfig.parse("weighted-bon").create(
+        StrategyContext.of(Hand.Q, 4, 42L, io.reckon.search.task.Tasks.ARITH));
+    // arith reads "A: ..." lines only: none of these solutions has an answer for it
+    assertThat(new Hand(arith, r -> samples.subList(0, r.samples()), prm).run().answer()).isNull();
+  }
 }

@@ -1,5 +1,7 @@
 package io.reckon.search.policy;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import io.reckon.search.StrategyConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,8 @@ public record Policy(
     DifficultyEstimator estimator,
     int probeSize,
     List<Bin> bins,
-    String task) {
+    // Absent from policies learned before tasks: the strict reader injects "arith" then.
+    @JacksonInject(value = "reckon.absent-task", useInput = OptBoolean.TRUE) String task) {
 
   /**
    * @param best the chosen configuration per budget ({@code null} where none could run)
@@ -53,6 +56,9 @@ public record Policy(
   }
 
   public Policy {
+    if (task == null) {
+      task = "arith";
+    }
     models = List.copyOf(models);
     budgets = List.copyOf(budgets);
     bins = List.copyOf(bins);
@@ -69,9 +75,9 @@ public record Policy(
     return new Policy(models, budgets, oracleBins, predictedBins, estimator, probeSize, bins, t);
   }
 
-  /** The task it was learned on; {@code arith} for a policy that names none. */
+  /** The task it was learned on ({@code arith} for a policy learned before tasks). */
   public String taskName() {
-    return task == null ? "arith" : task;
+    return task;
   }
 
   /**

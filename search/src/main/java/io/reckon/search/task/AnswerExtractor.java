@@ -3,7 +3,6 @@ package io.reckon.search.task;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * Where the final answer of a solution is written. Extraction returns the answer's text as the
@@ -192,10 +191,5 @@ public sealed interface AnswerExtractor {
     public String kind() {
       return "phrase";
     }
-  }
-
-  /** For error messages: the kinds, comma-separated. */
-  static String kinds() {
-    return KINDS.stream().collect(Collectors.joining(", "));
   }
 }

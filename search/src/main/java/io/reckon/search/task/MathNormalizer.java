@@ -163,7 +163,10 @@ final class MathNormalizer {
     return out.toString();
   }
 
-  /** {@code x = 3} is {@code 3}, {@code x \in [1, 2]} is {@code [1, 2]}; not {@code y = 2x + 1}? */
+  /**
+   * {@code x = 3} is {@code 3} and {@code x \in [1, 2]} is {@code [1, 2]}; an equation whose
+   * right side holds its left side's variable ({@code x = 2x - 3}) is kept whole.
+   */
   static String stripAssignment(String s) {
     int eq = s.indexOf('=');
     if (eq >= 0 && s.indexOf('=', eq + 1) >= 0) {
