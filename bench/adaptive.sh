@@ -95,9 +95,12 @@ e2e() {
   local label=$1; shift
   local t0
   t0=$(date +%s.%N)
-  java -Xmx2g -jar "$JAR" run --backend replay --allocation adaptive --stopping "$RULE" --round "$ROUND" \
-    --no-store --out "$OUT/e2e-$label.jsonl" "$@" 2>/dev/null \
-    | grep -E "^  (all|pool|compute) " | sed "s/^/$label: /" >> "$TABLE"
+  if java -Xmx2g -jar "$JAR" run --backend replay --allocation adaptive --stopping "$RULE" --round "$ROUND" \
+    --no-store --out "$OUT/e2e-$label.jsonl" "$@" > "$OUT/e2e-$label.txt" 2> "$OUT/e2e-$label.err"; then
+    grep -E "^  (all|pool|compute) " "$OUT/e2e-$label.txt" | sed "s/^/$label: /" >> "$TABLE"
+  else
+    echo "$label: FAILED: $(tail -1 "$OUT/e2e-$label.err")" >> "$TABLE"
+  fi
   printf '%s: wall %.1f s, load %s\n' "$label" "$(echo "$(date +%s.%N) - $t0" | bc)" \
     "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$TABLE"
 }
