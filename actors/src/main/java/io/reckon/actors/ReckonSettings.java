@@ -40,9 +40,13 @@ public record ReckonSettings(
    * Adaptive allocation ({@code reckon.scheduler.adaptive}): the pool's stopping rule, round size,
    * per-question cap and hopeless threshold, and how long a question waits for budget to come back.
    */
-  public record AdaptiveSettings(AdaptivePool.Settings pool, Duration maxWait) {
+  public record AdaptiveSettings(AdaptivePool.Settings pool, Duration maxWait, boolean inServe) {
     public static final AdaptiveSettings DEFAULT = new AdaptiveSettings(
-        new AdaptivePool.Settings(new StoppingRule.PosteriorBeta(0.95), 1, 0, 0.2), Duration.ofSeconds(5));
+        new AdaptivePool.Settings(new StoppingRule.PosteriorBeta(0.95), 1, 0, 0.2), Duration.ofSeconds(5), false);
+
+    public AdaptiveSettings(AdaptivePool.Settings pool, Duration maxWait) {
+      this(pool, maxWait, false);
+    }
 
     public AdaptiveSettings {
       if (pool == null) {
@@ -57,7 +61,7 @@ public record ReckonSettings(
           rule != null ? rule : pool.rule(),
           round != null ? round : pool.round(),
           maxPerQuestion != null ? maxPerQuestion : pool.maxPerQuestion(),
-          pool.hopelessBelow()), maxWait);
+          pool.hopelessBelow()), maxWait, inServe);
     }
   }
 
@@ -231,7 +235,8 @@ public record ReckonSettings(
     }
     try {
       return new AdaptiveSettings(new AdaptivePool.Settings(rule, a.getInt("round"),
-          a.getInt("max-per-question"), a.getDouble("hopeless-below")), a.getDuration("max-wait"));
+          a.getInt("max-per-question"), a.getDouble("hopeless-below")), a.getDuration("max-wait"),
+          a.hasPath("in-serve") && a.getBoolean("in-serve"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("reckon.scheduler." + e.getMessage(), e);
     }

@@ -129,6 +129,50 @@ class AdaptiveSchedulerTest {
   }
 
   @Test
+  void aServiceSharesItsPoolAdaptivelyAcrossConcurrentRequests() {
+    ActorTestKit serve = ActorTestKit.create("adaptive-serve-test",
+        Harness.config("reckon.scheduler.adaptive.in-serve = true\nreckon.run.concurrency = 32"));
+    try {
+      ReckonSettings s = Harness.settings(serve);
+      assertThat(s.adaptive().inServe()).isTrue();
+      SyntheticReasoner model = new SyntheticReasoner();
+      serve.spawn(ProposerWorker.create(model, s.workers()), "proposer-0");
+      serve.spawn(VerifierWorker.create(model, s.workers()), "verifier-0");
+      ActorRef<ServiceRun.Command> service = serve.spawn(ServiceRun.create(s, 8), "service");
+      TestProbe<ServiceRun.Status> status = serve.createTestProbe();
+      do {
+        service.tell(new ServiceRun.GetStatus(status.getRef()));
+      } while (!status.receiveMessage(Harness.PATIENCE).ready());
+      TestProbe<ServiceRun.Answer> answers = serve.createTestProbe();
+      List<Question> questions = Harness.questions(60);
+      for (int i = 0; i < questions.size(); i++) {
+        service.tell(new ServiceRun.Ask(questions.get(i), StrategyConfig.parse("best-of-n:sel=majority"),
+            null, null, i, Duration.ofMinutes(2), answers.getRef()));
+      }
+      List<QuestionResult> results = new ArrayList<>();
+      for (int i = 0; i < questions.size(); i++) {
+        ServiceRun.Answer a = answers.receiveMessage(Harness.PATIENCE);
+        assertThat(a.pooled()).isTrue();
+        results.add(a.result());
+      }
+      assertThat(results).allSatisfy(r -> {
+        assertThat(r.status()).isEqualTo(QuestionResult.OK);
+        assertThat(r.probe()).isZero();
+      });
+      long spent = results.stream().mapToLong(QuestionResult::spent).sum();
+      assertThat(spent).isLessThanOrEqualTo(8L * 60);
+      assertThat(results).anySatisfy(r -> assertThat(r.spent()).isLessThan(8));
+      assertThat(results).anySatisfy(r -> assertThat(r.spent()).isGreaterThan(8));
+      service.tell(new ServiceRun.GetStatus(status.getRef()));
+      Pool pool = status.receiveMessage(Harness.PATIENCE).pool();
+      assertThat(pool.conserved()).isTrue();
+      assertThat(pool.spent()).isEqualTo(spent);
+    } finally {
+      serve.shutdownTestKit();
+    }
+  }
+
+  @Test
   void aQuestionThatWaitsTooLongStops() {
     ActorRef<Scheduler.Command> s = scheduler(2, 4, Duration.ofMillis(300));
     TestProbe<Scheduler.Round> a = kit.createTestProbe();

@@ -84,7 +84,6 @@ public final class AdaptivePool {
   private final Settings settings;
   private long total;
   private int questions;
-  private final long share;
   private int started;
   private long spentFinished;
   private long returned;
@@ -103,7 +102,6 @@ public final class AdaptivePool {
     }
     this.total = total;
     this.questions = questions;
-    this.share = questions == 0 ? 0 : total / questions;
     this.settings = settings;
   }
 
@@ -133,9 +131,12 @@ public final class AdaptivePool {
     return settings;
   }
 
-  /** A question's even share. */
+  /**
+   * A question's even share: the pool over its questions (an open pool's grows with each
+   * admitted question by what that question brings).
+   */
   public long share() {
-    return share;
+    return questions == 0 ? 0 : total / questions;
   }
 
   /**
@@ -146,7 +147,7 @@ public final class AdaptivePool {
   public List<Answer> next(String questionId, Votes votes, long spent) {
     Long h = held.get(questionId);
     if (h == null) {
-      h = share;
+      h = share();
       held.put(questionId, h);
       started++;
     }
@@ -183,7 +184,7 @@ public final class AdaptivePool {
     if (h == null) {
       // Failed before it ever asked: its share was still reserved.
       started++;
-      h = share;
+      h = share();
     }
     if (spent > h) {
       // Spent beyond what it held (a strategy that overran): the books follow what happened,
@@ -253,7 +254,7 @@ public final class AdaptivePool {
 
   /** Shares of the questions that have not started. */
   public long reserved() {
-    return share * Math.max(0, questions - started);
+    return share() * Math.max(0, questions - started);
   }
 
   /** What running questions may spend (their shares and the pool's grants). */
