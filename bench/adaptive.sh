@@ -43,8 +43,15 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   nice -n 5 mvn -B -o -q -DskipTests -pl app,bench -am package
 fi
 # Run copies, so that a rebuild while the experiment runs cannot pull classes from under it.
-rm -rf "$OUT/classes" && cp -r bench/target/classes "$OUT/classes" && cp app/target/reckon.jar "$OUT/reckon.jar"
-CP="$OUT/classes:$(cat bench/target/classpath.txt)"
+rm -rf "$OUT/classes" "$OUT/lib" && mkdir -p "$OUT/lib" && cp -r bench/target/classes "$OUT/classes"
+cp app/target/reckon.jar "$OUT/reckon.jar"
+CP="$OUT/classes"
+for jar in $(tr ':' ' ' < bench/target/classpath.txt); do
+  case "$jar" in
+    "$PWD"/*) cp "$jar" "$OUT/lib/"; CP="$CP:$OUT/lib/$(basename "$jar")" ;;
+    *) CP="$CP:$jar" ;;
+  esac
+done
 JAVA="nice -n 5 java -Xmx2g -cp $CP"
 TABLE="$OUT/table.md"
 {
