@@ -67,6 +67,18 @@ class QuestionRecordTest {
   }
 
   @Test
+  void aRecordNamesItsTaskOrGetsTheServersAndAnUnknownOneIsADeadLetter() {
+    assertThat(parse("{\"id\":\"a\",\"question\":\"1+2\"}").choice().task().name())
+        .isEqualTo("arith");
+    assertThat(parse("{\"id\":\"a\",\"question\":\"1+2\",\"task\":\"gsm8k\"}").choice()
+        .task().name()).isEqualTo("gsm8k");
+    assertThatThrownBy(() -> parse("{\"id\":\"a\",\"question\":\"1+2\",\"task\":\"aime\"}"))
+        .isInstanceOf(QuestionRecord.BadRecord.class)
+        .hasMessage("field 'task': unknown task 'aime': known tasks are arith, gsm8k, math, "
+            + "short-answer");
+  }
+
+  @Test
   void anEmptyOrMissingValueIsBad() {
     assertThatThrownBy(() -> parse("")).isInstanceOf(QuestionRecord.BadRecord.class);
     assertThatThrownBy(() -> QuestionRecord.parse(null, "t", DAY, KAFKA, SERVE,
