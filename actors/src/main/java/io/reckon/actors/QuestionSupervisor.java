@@ -14,10 +14,12 @@ import io.reckon.search.SearchStrategy;
 import io.reckon.search.Seeds;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.StrategyContext;
-import io.reckon.search.task.Task;
-import io.reckon.search.task.Tasks;
+import io.reckon.search.adaptive.Votes;
 import io.reckon.search.policy.DifficultyEstimator;
 import io.reckon.search.policy.Policy;
+import io.reckon.search.task.AnswerClasses;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +45,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * next worker, up to {@code max-retries} times; past that, or past the question's timeout, the
  * question fails with the reason. Either way it reports one {@link Report}, tells the scheduler
  * what it spent (so the rest returns to the pool) and stops.
+ *
+ * <p>Under adaptive allocation ({@link Spec#adaptive}) there is no probe: the question samples its
+ * best-of-N strategy in rounds, each round's candidates carried into the next, and after every
+ * round asks the scheduler ({@link Scheduler.NextRound}) with its vote, grouped by the run's task;
+ * it stops when the scheduler says so (its stopping rule is satisfied, or the pool has nothing for
+ * it) and answers from all its rounds.
  */
 public final class QuestionSupervisor extends AbstractBehavior<QuestionSupervisor.Command> {
 
@@ -77,6 +85,8 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
 
   private record Granted(int generations, String error) implements Command {}
 
+  private record RoundGranted(int samples, String stopped, String error) implements Command {}
+
   private record RequestTimedOut(long requestId, int attempt) implements Command {}
 
   private enum QuestionTimedOut implements Command {
@@ -95,10 +105,12 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
    * @param estimator the difficulty estimator that reads the probe when there is no policy (a
    *     policy brings its own); {@code null}: the probe's mean PRM score
    * @param task the run's task: extracts the answers, votes by its equivalence, grades
+   * @param adaptive sample in rounds and ask the scheduler after each (adaptive allocation); the
+   *     strategy must be best-of-N and there is no probe
    */
   public record Spec(
       int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
-      DifficultyEstimator estimator, Task task) {
+      DifficultyEstimator estimator, Task task, boolean adaptive) {
     public Spec {
       Objects.requireNonNull(task, "task");
       if ((strategy == null) == (policy == null)) {
@@ -107,6 +119,16 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       if (policy != null) {
         estimator = policy.estimator();
       }
+      if (adaptive && !(strategy instanceof StrategyConfig.BestOfN)) {
+        throw new IllegalArgumentException("adaptive allocation samples best-of-n in rounds; "
+            + (strategy == null ? "a compute-optimal policy" : strategy.name()) + " cannot");
+      }
+    }
+
+    public Spec(
+        int index, Question question, StrategyConfig strategy, Policy policy, int probe, long seed,
+        DifficultyEstimator estimator, Task task) {
+      this(index, question, strategy, policy, probe, seed, estimator, task, false);
     }
 
     public Spec(
@@ -119,7 +141,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     }
   }
 
-  private enum Phase { PROBE, GRANT, MAIN }
+  private enum Phase { PROBE, GRANT, MAIN, ROUNDS }
 
   private static final class Pending {
     final ModelRequest request;
@@ -167,6 +189,11 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private int bin;
   private int mainGrant;
   private int retries;
+  /** Adaptive: every candidate of the rounds so far, what they spent, and the last selection. */
+  private List<Candidate> rounds = List.of();
+  private Compute roundsSpent = Compute.ZERO;
+  private int round;
+  private String roundsAnswer;
 
   private QuestionSupervisor(
       ActorContext<Command> context,
@@ -192,6 +219,10 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private Behavior<Command> begin() {
     timers.startSingleTimer(QuestionTimedOut.INSTANCE, QuestionTimedOut.INSTANCE, settings.timeout());
     return guard(() -> {
+      if (spec.adaptive()) {
+        phase = Phase.ROUNDS;
+        return askRound();
+      }
       if (spec.probe() > 0) {
         probe = settings.probeStrategy().create(
             new StrategyContext(question, spec.probe(), Seeds.mix(spec.seed(), 1), List.of(), 0,
@@ -208,6 +239,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     return newReceiveBuilder()
         .onMessage(Worked.class, w -> guard(() -> onWorked(w.result())))
         .onMessage(Granted.class, g -> guard(() -> onGranted(g)))
+        .onMessage(RoundGranted.class, g -> guard(() -> onRoundGranted(g)))
         .onMessage(RequestTimedOut.class, t -> guard(() -> onRequestTimedOut(t)))
         .onMessage(WorkersChanged.class, this::onWorkersChanged)
         .onMessage(QuestionTimedOut.class, t -> fail("question timed out after " + Durations.human(settings.timeout())))
@@ -345,7 +377,71 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
       Outcome o = main.outcome();
       return finish(o.answer(), o.candidates(), QuestionResult.OK, null);
     }
+    if (phase == Phase.ROUNDS && main != null && main.isDone()) {
+      Outcome o = main.outcome();
+      rounds = o.candidates();
+      roundsAnswer = o.answer();
+      roundsSpent = roundsSpent.plus(main.spent());
+      main = null;
+      return askRound();
+    }
     return this;
+  }
+
+  /** Adaptive: the vote so far, grouped by the task; weighted by score under a weighted selection. */
+  private Votes votes() {
+    List<String> answers = new ArrayList<>(rounds.size());
+    rounds.forEach(c -> answers.add(c.answer()));
+    AnswerClasses classes = spec.task().classes(answers);
+    boolean weighted = chosen instanceof StrategyConfig.BestOfN b
+        && b.selection() == io.reckon.search.Selection.WEIGHTED;
+    int[] cls = new int[answers.size()];
+    double[] w = new double[answers.size()];
+    for (int i = 0; i < cls.length; i++) {
+      cls[i] = classes.classOf(i);
+      double score = rounds.get(i).score();
+      w[i] = weighted ? (Double.isNaN(score) ? 0.0 : Math.max(0.0, score)) : 1.0;
+    }
+    return new Votes(cls, w);
+  }
+
+  private Behavior<Command> askRound() {
+    Votes v = votes();
+    long spent = roundsSpent.generations();
+    // The scheduler may keep the question waiting (reckon.scheduler.adaptive.max-wait) for budget
+    // another question gives back; the ask outlives that wait.
+    java.time.Duration wait = settings.grantTimeout();
+    getContext().ask(
+        Scheduler.Round.class,
+        scheduler,
+        wait,
+        ref -> new Scheduler.NextRound(question.id(), v, spent, ref),
+        (r, error) -> r != null
+            ? new RoundGranted(r.samples(), r.stopped(), null)
+            : new RoundGranted(0, null, String.valueOf(error)));
+    return this;
+  }
+
+  private Behavior<Command> onRoundGranted(RoundGranted g) {
+    if (phase != Phase.ROUNDS || main != null) {
+      return this;
+    }
+    if (g.error() != null) {
+      getContext().getLog().warn("{}: no answer to its round ({}), answering from its samples",
+          question.id(), g.error());
+    }
+    if (g.samples() <= 0) {
+      if (rounds.isEmpty()) {
+        return fail("adaptive allocation gave no samples" + (g.stopped() != null ? " (" + g.stopped() + ")" : ""));
+      }
+      return finish(roundsAnswer, rounds, QuestionResult.OK, null);
+    }
+    mainGrant += g.samples();
+    round++;
+    main = chosen.create(new StrategyContext(question, g.samples(), Seeds.mix(spec.seed(), 100L + round),
+        rounds, MAIN_FIRST_REQUEST_ID + ((long) round << 20), spec.task()));
+    send(main.start());
+    return progressed();
   }
 
   private Behavior<Command> probeDone() {
@@ -427,6 +523,10 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   }
 
   private Behavior<Command> onCut() {
+    if (phase == Phase.ROUNDS && roundsAnswer != null) {
+      return finish(roundsAnswer, rounds, QuestionResult.TRUNCATED,
+          "deadline: the answer of the rounds so far, the last round was cut short");
+    }
     if (probeOutcome != null && probeOutcome.answer() != null) {
       return finish(probeOutcome.answer(), carried(), QuestionResult.TRUNCATED,
           "deadline: the probe's answer, the main search was cut short");
@@ -435,14 +535,14 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   }
 
   private Behavior<Command> fail(String reason) {
-    List<Candidate> seen = probeOutcome == null ? List.of() : carried();
+    List<Candidate> seen = phase == Phase.ROUNDS ? rounds : probeOutcome == null ? List.of() : carried();
     return finish(null, seen, QuestionResult.FAILED, reason);
   }
 
   private Behavior<Command> finish(
       String answer, List<Candidate> candidates, String status, String error) {
     Compute probeSpent = probe == null ? Compute.ZERO : probe.spent();
-    Compute spent = probeSpent.plus(main == null ? Compute.ZERO : main.spent());
+    Compute spent = probeSpent.plus(main == null ? Compute.ZERO : main.spent()).plus(roundsSpent);
     String expected = question.answer();
     Boolean correct = expected == null ? null : spec.task().equivalent(answer, expected);
     long tokens = spent.promptTokens() + spent.generatedTokens() + spent.verifierTokens();

@@ -2,6 +2,8 @@ package io.reckon.actors;
 
 import com.typesafe.config.Config;
 import io.reckon.search.Allocation;
+import io.reckon.search.adaptive.AdaptivePool;
+import io.reckon.search.adaptive.StoppingRule;
 import io.reckon.search.StrategyConfig;
 import io.reckon.search.policy.DifficultyEstimator;
 import io.reckon.search.policy.GainAllocation;
@@ -18,10 +20,54 @@ public record ReckonSettings(
     GainAllocation.Settings gain,
     WorkerSettings workers,
     Duration progressInterval,
-    DifficultyEstimator estimator) {
+    DifficultyEstimator estimator,
+    AdaptiveSettings adaptive) {
 
   public ReckonSettings {
     positive("reckon.progress.interval", progressInterval);
+    if (adaptive == null) {
+      adaptive = AdaptiveSettings.DEFAULT;
+    }
+  }
+
+  public ReckonSettings(RunSettings run, QuestionSettings question, Allocation.Rule allocation,
+      GainAllocation.Settings gain, WorkerSettings workers, Duration progressInterval,
+      DifficultyEstimator estimator) {
+    this(run, question, allocation, gain, workers, progressInterval, estimator, AdaptiveSettings.DEFAULT);
+  }
+
+  /**
+   * Adaptive allocation ({@code reckon.scheduler.adaptive}): the pool's stopping rule, round size,
+   * per-question cap and hopeless threshold, and how long a question waits for budget to come back.
+   */
+  public record AdaptiveSettings(AdaptivePool.Settings pool, Duration maxWait, boolean inServe) {
+    public static final AdaptiveSettings DEFAULT = new AdaptiveSettings(
+        new AdaptivePool.Settings(new StoppingRule.PosteriorBeta(0.95), 1, 0, 0.2), Duration.ofSeconds(5), false);
+
+    public AdaptiveSettings(AdaptivePool.Settings pool, Duration maxWait) {
+      this(pool, maxWait, false);
+    }
+
+    public AdaptiveSettings {
+      if (pool == null) {
+        throw new IllegalArgumentException("reckon.scheduler.adaptive: settings missing");
+      }
+      positive("reckon.scheduler.adaptive.max-wait", maxWait);
+    }
+
+    /** The same with another rule, round size or cap (a command line's choice); null keeps. */
+    public AdaptiveSettings with(StoppingRule rule, Integer round, Integer maxPerQuestion) {
+      return new AdaptiveSettings(new AdaptivePool.Settings(
+          rule != null ? rule : pool.rule(),
+          round != null ? round : pool.round(),
+          maxPerQuestion != null ? maxPerQuestion : pool.maxPerQuestion(),
+          pool.hopelessBelow()), maxWait, inServe);
+    }
+  }
+
+  /** The same settings with other adaptive-allocation settings. */
+  public ReckonSettings withAdaptive(AdaptiveSettings a) {
+    return new ReckonSettings(run, question, allocation, gain, workers, progressInterval, estimator, a);
   }
 
   /**
@@ -36,7 +82,7 @@ public record ReckonSettings(
 
   /** The same settings with a difficulty estimator for runs without a policy ({@code null}: none). */
   public ReckonSettings withEstimator(DifficultyEstimator e) {
-    return new ReckonSettings(run, question, allocation, gain, workers, progressInterval, e);
+    return new ReckonSettings(run, question, allocation, gain, workers, progressInterval, e, adaptive);
   }
 
   /**
@@ -157,7 +203,9 @@ public record ReckonSettings(
             "reckon.workers.blocking-dispatcher",
             w.getInt("max-in-flight"),
             w.getDuration("load-interval")),
-        c.getDuration("progress.interval"));
+        c.getDuration("progress.interval"),
+        null,
+        adaptive(c.getConfig("scheduler.adaptive")));
   }
 
   public ReckonSettings withSeed(long seed) {
@@ -165,7 +213,7 @@ public record ReckonSettings(
         new RunSettings(
             run.concurrency(), seed, run.workersTimeout(), run.statsTimeout(),
             run.lostQuestionGrace()),
-        question, allocation, gain, workers, progressInterval, estimator);
+        question, allocation, gain, workers, progressInterval, estimator, adaptive);
   }
 
   /** The same settings with another probe size (a durable run keeps the one it started with). */
@@ -175,7 +223,23 @@ public record ReckonSettings(
         new QuestionSettings(
             probeSamples, question.probeStrategy(), question.requestTimeout(),
             question.maxRetries(), question.grantTimeout(), question.timeout()),
-        allocation, gain, workers, progressInterval, estimator);
+        allocation, gain, workers, progressInterval, estimator, adaptive);
+  }
+
+  private static AdaptiveSettings adaptive(Config a) {
+    StoppingRule rule;
+    try {
+      rule = StoppingRule.parse(a.getString("rule"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reckon.scheduler.adaptive.rule: " + e.getMessage(), e);
+    }
+    try {
+      return new AdaptiveSettings(new AdaptivePool.Settings(rule, a.getInt("round"),
+          a.getInt("max-per-question"), a.getDouble("hopeless-below")), a.getDuration("max-wait"),
+          a.hasPath("in-serve") && a.getBoolean("in-serve"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reckon.scheduler." + e.getMessage(), e);
+    }
   }
 
   private static GainAllocation.Settings gain(Config g) {

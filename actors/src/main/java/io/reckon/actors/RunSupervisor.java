@@ -71,7 +71,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     /** Every question gets exactly the budget, probe included; nothing moves between questions. */
     FIXED,
     /** Greedy water-filling on the policy's per-bin accuracy curves (reckon.scheduler.gain). */
-    GAIN
+    GAIN,
+    /**
+     * No probe: questions sample best-of-N in rounds, a stopping rule ends each, and what it saved
+     * goes to the least settled questions (reckon.scheduler.adaptive).
+     */
+    ADAPTIVE
   }
 
   /**
@@ -86,6 +91,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
    * @param budget generations per question on average: the pool is {@code budget * count}
    * @param allocation how the pool is shared; {@code GAIN} needs a policy
    * @param workers the keys of the workers to use: those of the run's models, or any
+   * @param task the run's task ({@code null}: arith): how adaptive rounds group answers into votes
    */
   public record Run(
       Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
@@ -93,6 +99,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     public Run {
       if (task == null) {
         task = Tasks.ARITH;
+      }
+      if (allocation == Allocation.ADAPTIVE && !(strategy instanceof StrategyConfig.BestOfN)) {
+        throw new IllegalArgumentException("allocation adaptive samples best-of-n in rounds; "
+            + (strategy == null ? "a compute-optimal policy" : strategy.name()) + " cannot run under it");
       }
       if (resumed == null) {
         resumed = Resumed.NONE;
@@ -116,6 +126,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         throw new IllegalArgumentException("budget " + budget + " is below the policy's probe of "
             + policy.probeSize() + " generations");
       }
+    }
+
+    public Run(
+        Iterator<Question> questions, int count, StrategyConfig strategy, Policy policy, int budget,
+        long seed, Allocation allocation, Resumed resumed, WorkerKeys workers) {
+      this(questions, count, strategy, policy, budget, seed, allocation, resumed, workers, null);
     }
 
     public Run(
@@ -258,7 +274,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     this.listener = listener;
     this.tally = run.resumed().tally();
     // A policy's bins were learned on probes of its size: its runs probe exactly that many.
-    this.probe = run.policy() != null
+    this.probe = run.allocation() == Allocation.ADAPTIVE ? 0 : run.policy() != null
         ? run.policy().probeSize() : Math.min(settings.question().probeSamples(), run.budget());
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
@@ -375,6 +391,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         yield new Scheduler.ByGain(curves, settings.gain(),
             run.policy().estimator().hopelessBelow());
       }
+      case ADAPTIVE -> new Scheduler.ByAdaptive(settings.adaptive().pool(), settings.adaptive().maxWait());
     };
   }
 
@@ -392,7 +409,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     Question q = run.questions().next();
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         index, q, run.strategy(), run.policy(), probe, Seeds.mix(run.seed(), index),
-        settings.estimator(), run.task());
+        settings.estimator(), run.task(), run.allocation() == Allocation.ADAPTIVE);
     ActorRef<QuestionSupervisor.Command> ref = getContext().spawn(
         QuestionSupervisor.create(
             spec, settings.question(),

@@ -3,8 +3,11 @@ package io.reckon.actors;
 import io.reckon.protocol.CborSerializable;
 import io.reckon.protocol.RunSummary.Pool;
 import io.reckon.search.Allocation;
+import io.reckon.search.adaptive.AdaptivePool;
+import io.reckon.search.adaptive.Votes;
 import io.reckon.search.policy.AccuracyCurve;
 import io.reckon.search.policy.GainAllocation;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Keeps a run's budget pool and moves it between questions. Each question's probe is set aside
@@ -23,6 +27,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * a compute-optimal policy's per-bin accuracy curves ({@link GainAllocation}). What a question
  * does not spend comes back to the pool and, except under a fixed plan, raises what the questions
  * after it can get.
+ *
+ * <p>Under adaptive allocation ({@link ByAdaptive}) there is no probe: each question asks for
+ * its next round after every round ({@link NextRound}) and the run's {@link AdaptivePool} answers:
+ * its share first, then what settled questions saved, least settled questions first, none for
+ * hopeless ones. A question the pool keeps waiting longer than {@link ByAdaptive#maxWait} stops.
  *
  * <p>Books, in generations: {@code granted} (every grant, probes included), {@code returned},
  * {@code remaining}; {@code granted - returned + remaining == total} always holds.
@@ -71,8 +80,41 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   /** The main grant for a question, in generations (on top of its probe). */
   public record Grant(String questionId, int generations) implements CborSerializable {}
 
+  /**
+   * Adaptive allocation: a question's votes after a round (none before its first) and what it has
+   * spent; it asks whether to sample another round.
+   */
+  public record NextRound(String questionId, Votes votes, long spent, ActorRef<Round> replyTo)
+      implements Command {}
+
+  /**
+   * The answer to a {@link NextRound}: sample {@code samples} more, or stop ({@code samples == 0},
+   * {@code stopped} says why: settled, cap, hopeless, pool_empty, expired).
+   */
+  public record Round(String questionId, int samples, String stopped) implements CborSerializable {}
+
+  /** A question waited for the pool longer than allowed. */
+  private record WaitExpired(String questionId) implements Command {}
+
   /** How main grants are decided. */
   public sealed interface Plan {}
+
+  /**
+   * Adaptive allocation: questions sample in rounds and the pool moves what settled questions
+   * saved to the least settled ones ({@link AdaptivePool}).
+   *
+   * @param maxWait how long a question waits for budget to come back before it stops
+   */
+  public record ByAdaptive(AdaptivePool.Settings settings, Duration maxWait) implements Plan {
+    public ByAdaptive {
+      if (settings == null) {
+        throw new IllegalArgumentException("adaptive allocation needs its settings");
+      }
+      if (maxWait == null || maxWait.isNegative() || maxWait.isZero()) {
+        throw new IllegalArgumentException("reckon.scheduler.adaptive.max-wait must be longer than 0");
+      }
+    }
+  }
 
   /** The heuristic rule: a fair share of what is left, weighted by the probe. */
   public record ByRule(Allocation.Rule rule) implements Plan {}
@@ -125,7 +167,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
    */
   public static Behavior<Command> create(
       int questions, long total, int probe, Plan plan, Restored restored) {
-    return Behaviors.setup(ctx -> new Scheduler(ctx, questions, total, probe, plan, restored));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new Scheduler(ctx, timers, questions, total, probe, plan, restored)));
   }
 
   /**
@@ -161,11 +204,22 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private long spent;
   private int probed;
   private int mainGranted;
+  private final TimerScheduler<Command> timers;
+  /** Under an adaptive plan: the pool, and whom to answer for each question that asked. */
+  private final AdaptivePool adaptive;
+  private final Map<String, ActorRef<Round>> asking = new HashMap<>();
 
   private Scheduler(
-      ActorContext<Command> context, int questions, long total, int probe, Plan plan,
-      Restored restored) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, int questions, long total,
+      int probe, Plan plan, Restored restored) {
     super(context);
+    this.timers = timers;
+    if (plan instanceof ByAdaptive a) {
+      adaptive = new AdaptivePool(total, questions, a.settings());
+      adaptive.restore(restored.finished(), restored.granted(), restored.spent());
+    } else {
+      adaptive = null;
+    }
     this.questions = questions;
     this.total = total;
     this.probe = probe;
@@ -190,6 +244,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         .onMessage(Finished.class, this::onFinished)
         .onMessage(GetPool.class, this::onGetPool)
         .onMessage(Admit.class, this::onAdmit)
+        .onMessage(NextRound.class, this::onNextRound)
+        .onMessage(WaitExpired.class, this::onWaitExpired)
         .build();
   }
 
@@ -200,6 +256,46 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private long reserved() {
     return (long) probe * Math.max(0, questions - probed);
+  }
+
+  private Behavior<Command> onNextRound(NextRound ask) {
+    if (adaptive == null) {
+      getContext().getLog().warn("{} asked for a round, but the run's allocation is not adaptive",
+          ask.questionId());
+      ask.replyTo().tell(new Round(ask.questionId(), 0, "not adaptive"));
+      return this;
+    }
+    asking.put(ask.questionId(), ask.replyTo());
+    deliver(adaptive.next(ask.questionId(), ask.votes(), ask.spent()));
+    if (asking.containsKey(ask.questionId())) {
+      // Waiting for budget another question may give back: not for ever.
+      timers.startSingleTimer(ask.questionId(), new WaitExpired(ask.questionId()),
+          ((ByAdaptive) plan).maxWait());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onWaitExpired(WaitExpired expired) {
+    if (adaptive != null) {
+      deliver(adaptive.expire(expired.questionId()));
+    }
+    return this;
+  }
+
+  private void deliver(List<AdaptivePool.Answer> answers) {
+    for (AdaptivePool.Answer a : answers) {
+      ActorRef<Round> to = asking.remove(a.questionId());
+      timers.cancel(a.questionId());
+      if (to == null) {
+        continue;
+      }
+      if (a.decision() instanceof AdaptivePool.Sample s) {
+        to.tell(new Round(a.questionId(), s.n(), null));
+      } else {
+        AdaptivePool.Stop stop = (AdaptivePool.Stop) a.decision();
+        to.tell(new Round(a.questionId(), 0, stop.reason().name().toLowerCase(java.util.Locale.ROOT)));
+      }
+    }
   }
 
   private Behavior<Command> onProbeReport(ProbeReport report) {
@@ -262,6 +358,12 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private Behavior<Command> onFinished(Finished finished) {
+    if (adaptive != null) {
+      asking.remove(finished.questionId());
+      timers.cancel(finished.questionId());
+      deliver(adaptive.finished(finished.questionId(), finished.spent()));
+      return this;
+    }
     Long h = held.remove(finished.questionId());
     if (h == null) {
       // Failed before its probe was reported: its probe came out of the reserve.
@@ -285,6 +387,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private Behavior<Command> onAdmit(Admit admit) {
+    if (adaptive != null) {
+      adaptive.admit(admit.generations());
+    }
     questions++;
     total += admit.generations();
     remaining += admit.generations();
@@ -292,6 +397,13 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private Behavior<Command> onGetPool(GetPool get) {
+    if (adaptive != null) {
+      // granted: what started questions were given (finished ones: spent + returned)
+      long given = adaptive.held() + adaptive.spent() + adaptive.returned();
+      get.replyTo().tell(new Pool(adaptive.total(), given, adaptive.returned(),
+          adaptive.free() + adaptive.reserved(), adaptive.spent()));
+      return this;
+    }
     get.replyTo().tell(new Pool(total, granted, returned, remaining, spent));
     return this;
   }

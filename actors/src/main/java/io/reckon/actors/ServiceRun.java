@@ -157,8 +157,11 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
     this.averageBudget = averageBudget;
     this.workers = workers;
     int probe = Math.min(settings.question().probeSamples(), averageBudget);
-    this.pool = context.spawn(
-        Scheduler.create(0, 0, probe, new Scheduler.ByRule(settings.allocationFor(null))), "pool");
+    // reckon.scheduler.adaptive.in-serve: pooled best-of-N requests sample in rounds, and what a
+    // settled request saves goes to the least settled concurrent ones.
+    this.pool = context.spawn(settings.adaptive().inServe()
+        ? Scheduler.create(0, 0, 0, new Scheduler.ByAdaptive(settings.adaptive().pool(), settings.adaptive().maxWait()))
+        : Scheduler.create(0, 0, probe, new Scheduler.ByRule(settings.allocationFor(null))), "pool");
     this.reports = context.messageAdapter(QuestionSupervisor.Report.class, Reported::new);
     ActorRef<Receptionist.Listing> listings =
         context.messageAdapter(Receptionist.Listing.class, WorkersListed::new);
@@ -206,17 +209,26 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
         : Math.min(settings.question().probeSamples(),
             ask.budget() != null ? ask.budget() : averageBudget);
     ActorRef<Scheduler.Command> scheduler;
-    if (ask.budget() == null) {
+    // Under an adaptive pool only best-of-N samples in rounds; any other pooled request gets its
+    // average share on its own, as a request that names its budget does.
+    boolean adaptive = ask.budget() == null && settings.adaptive().inServe()
+        && ask.strategy() instanceof StrategyConfig.BestOfN;
+    Integer own = ask.budget() != null ? ask.budget()
+        : settings.adaptive().inServe() && !adaptive ? Integer.valueOf(averageBudget) : null;
+    if (adaptive) {
+      probe = 0;
+    }
+    if (own == null) {
       pool.tell(new Scheduler.Admit(averageBudget));
       scheduler = pool;
     } else {
       e.ownPool = getContext().spawn(
-          Scheduler.create(1, ask.budget(), probe, new Scheduler.Fixed()), "pool-" + e.index);
+          Scheduler.create(1, own, probe, new Scheduler.Fixed()), "pool-" + e.index);
       scheduler = e.ownPool;
     }
     QuestionSupervisor.Spec spec = new QuestionSupervisor.Spec(
         e.index, ask.question(), ask.strategy(), ask.policy(), probe, ask.seed(),
-        settings.estimator(), ask.task());
+        settings.estimator(), ask.task(), adaptive);
     e.supervisor = getContext().spawn(
         QuestionSupervisor.create(spec, settings.question(),
             new QuestionSupervisor.WorkersChanged(proposers, verifiers), scheduler, reports),

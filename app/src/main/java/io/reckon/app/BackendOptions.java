@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 final class BackendOptions {
   @Option(names = "--backend", paramLabel = "KIND",
       description = "The policy: onnx (the models named in reckon.models, the shipped ones by default), "
-          + "openai (an OpenAI-compatible server, reckon.models.openai) or synthetic (the seeded "
-          + "stand-in) (default: reckon.models.backend)")
+          + "openai (an OpenAI-compatible server, reckon.models.openai), synthetic (the seeded "
+          + "stand-in) or replay (recorded samples of a real model, --samples; parallel sampling "
+          + "only) (default: reckon.models.backend)")
   String backend;
 
   @Option(names = "--model", paramLabel = "DIR|NAME",
@@ -26,8 +27,9 @@ final class BackendOptions {
 
   @Option(names = "--prm-backend", paramLabel = "KIND",
       description = "The verifier: onnx (a local PRM folder), pooling (a PRM behind vLLM's /pooling "
-          + "API, reckon.models.pooling) or synthetic (default: reckon.models.verifier, else "
-          + "synthetic with the synthetic policy and onnx otherwise)")
+          + "API, reckon.models.pooling), synthetic or replay (the replay's recorded scores) "
+          + "(default: reckon.models.verifier, else the policy's kind for synthetic and replay, "
+          + "onnx otherwise)")
   String prmBackend;
 
   @Option(names = "--prm", paramLabel = "DIR|NAME",
@@ -39,6 +41,14 @@ final class BackendOptions {
       description = "pooling: the PRM's server, e.g. http://127.0.0.1:8001 (default: reckon.models.pooling.base-url)")
   String prmBaseUrl;
 
+  @Option(names = "--samples", paramLabel = "FILE.jsonl",
+      description = "replay: the recorded samples to serve, e.g. data/recorded/date.jsonl "
+          + "(default: reckon.models.replay.samples)")
+  String samples;
+
+  /** The run's task's step delimiter, for the replay backend (set by the command). */
+  String stepDelimiter;
+
   Backends load(Config hocon) {
     return Backends.load(hocon, choice(), System::getenv);
   }
@@ -49,10 +59,15 @@ final class BackendOptions {
   }
 
   Backends.Choice choice() {
-    return new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl);
+    return new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, stepDelimiter);
   }
 
   /** True when the chosen policy is the synthetic stand-in (it only solves arithmetic). */
+  boolean replay(Config hocon) {
+    String kind = backend != null ? backend : hocon.getString("reckon.models.backend");
+    return "replay".equalsIgnoreCase(kind.strip());
+  }
+
   boolean synthetic(Config hocon) {
     String kind = backend != null ? backend : hocon.getString("reckon.models.backend");
     return "synthetic".equalsIgnoreCase(kind.strip());

@@ -8,6 +8,7 @@ import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
+import io.reckon.runtime.Dataset;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.onnx.ModelConfig;
@@ -18,6 +19,8 @@ import io.reckon.runtime.openai.OpenAiCompatibleProposer;
 import io.reckon.runtime.openai.OpenAiSettings;
 import io.reckon.runtime.openai.PoolingPrm;
 import io.reckon.runtime.openai.PoolingSettings;
+import io.reckon.runtime.replay.Replay;
+import io.reckon.runtime.replay.ReplayFile;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,15 +41,36 @@ import java.util.function.UnaryOperator;
  *
  * @param notes what the user should know about the models (e.g. FLOPs that cannot be counted)
  */
-record Backends(Proposer proposer, Verifier verifier, List<String> notes) implements AutoCloseable {
+record Backends(Proposer proposer, Verifier verifier, List<String> notes, ReplayFile replay)
+    implements AutoCloseable {
 
-  static final List<String> KINDS = List.of("onnx", "openai", "synthetic");
-  static final List<String> VERIFIER_KINDS = List.of("onnx", "pooling", "synthetic");
+  Backends(Proposer proposer, Verifier verifier, List<String> notes) {
+    this(proposer, verifier, notes, null);
+  }
 
-  /** What the command line chose; null fields leave the configuration's choice. */
+  static final List<String> KINDS = List.of("onnx", "openai", "synthetic", "replay");
+  static final List<String> VERIFIER_KINDS = List.of("onnx", "pooling", "synthetic", "replay");
+
+  /**
+   * What the command line chose; null fields leave the configuration's choice.
+   *
+   * @param samples the replay backend's file of recorded samples ({@code --samples})
+   * @param stepDelimiter the run's task's step delimiter (the replay splits kept texts at it);
+   *     null: a line
+   */
   record Choice(
-      String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl) {
+      String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl,
+      String samples, String stepDelimiter) {
     static final Choice NONE = new Choice(null, null, null, null, null, null);
+
+    Choice(String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl) {
+      this(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, null, null);
+    }
+
+    /** The same choice for a run of a task with this step delimiter. */
+    Choice withStepDelimiter(String delimiter) {
+      return new Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, delimiter);
+    }
   }
 
   /** The seeded stand-in for a policy model and a PRM; it solves only the arithmetic task. */
@@ -77,7 +101,8 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
       throw new Main.BadInput("unknown backend '" + kind + "': allowed are " + String.join(", ", KINDS));
     }
     if (verifierKind.isEmpty()) {
-      verifierKind = kind.equals("synthetic") ? "synthetic" : "onnx";
+      // A replay's verifier is its recorded scores; synthetic goes with synthetic.
+      verifierKind = kind.equals("synthetic") || kind.equals("replay") ? kind : "onnx";
     }
     if (!VERIFIER_KINDS.contains(verifierKind)) {
       throw new Main.BadInput(
@@ -85,6 +110,12 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
     }
     if (choice.baseUrl() != null && !kind.equals("openai")) {
       throw new Main.BadInput("--base-url is for --backend openai (the backend is " + kind + ")");
+    }
+    if (choice.samples() != null && !kind.equals("replay")) {
+      throw new Main.BadInput("--samples is for --backend replay (the backend is " + kind + ")");
+    }
+    if (verifierKind.equals("replay") && !kind.equals("replay")) {
+      throw new Main.BadInput("--prm-backend replay reads a replay's recorded scores: it needs --backend replay");
     }
     if (choice.prmBaseUrl() != null && !verifierKind.equals("pooling")) {
       throw new Main.BadInput("--prm-base-url is for --prm-backend pooling (the PRM backend is " + verifierKind + ")");
@@ -103,6 +134,9 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
     Config models = hocon.getConfig("reckon.models");
     if (kind.equals("synthetic") && verifierKind.equals("synthetic")) {
       return synthetic();
+    }
+    if (kind.equals("replay")) {
+      return replay(hocon, models, choice, verifierKind, env);
     }
     List<String> notes = new ArrayList<>();
     Proposer proposer = null;
@@ -166,6 +200,72 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes) implem
 
     @Override
     public void close() {}
+  }
+
+  /**
+   * The replay backend: recorded samples served as if sampled; its verifier is the recorded
+   * scores (or, when named, another verifier). A file without scores and the replay verifier
+   * are refused in one line.
+   */
+  private static Backends replay(Config hocon, Config models, Choice choice, String verifierKind,
+      UnaryOperator<String> env) {
+    String file = choice.samples() != null ? choice.samples()
+        : models.hasPath("replay.samples") ? models.getString("replay.samples") : "";
+    if (file.isBlank()) {
+      throw new Main.BadInput("--backend replay needs its recorded samples: --samples FILE "
+          + "(e.g. data/recorded/date.jsonl) or reckon.models.replay.samples");
+    }
+    ReplayFile recorded;
+    Replay.Settings settings;
+    try {
+      recorded = ReplayFile.read(Path.of(file), Limits.from(hocon).input());
+      Config r = models.hasPath("replay") ? models.getConfig("replay") : ConfigFactory.empty();
+      settings = new Replay.Settings(
+          r.hasPath("seed") ? r.getLong("seed") : 0,
+          r.hasPath("parameters") ? r.getLong("parameters") : 0,
+          r.hasPath("verifier-parameters") ? r.getLong("verifier-parameters") : 0,
+          choice.stepDelimiter() != null ? choice.stepDelimiter() : "\n");
+    } catch (Dataset.InvalidDataException e) {
+      throw new Main.BadInput(e.getMessage());
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput("configuration reckon.models.replay: " + e.getMessage());
+    }
+    Replay replay = new Replay(recorded, settings);
+    List<String> notes = new ArrayList<>();
+    if (settings.parameters() == 0) {
+      notes.add("note: the replayed policy's parameter count is unknown (reckon.models.replay.parameters "
+          + "= 0), so its FLOPs are reported as 0; tokens are the recorded counts");
+    }
+    Verifier verifier;
+    if (verifierKind.equals("replay")) {
+      if (!recorded.scored()) {
+        // Refused only when a verifier is asked for: majority runs never call it.
+        verifier = new Unscored(replay.proposer().name() + "-scores", file);
+      } else {
+        verifier = replay.verifier();
+      }
+    } else {
+      verifier = switch (verifierKind) {
+        case "pooling" -> pooling(models, choice, env, notes);
+        case "synthetic" -> new SyntheticReasoner();
+        default -> onnxVerifier(models, choice);
+      };
+    }
+    return new Backends(replay.proposer(), verifier, List.copyOf(notes), recorded);
+  }
+
+  /** The verifier of a replay that recorded no scores: any call is refused with the reason. */
+  record Unscored(String name, String file) implements Verifier {
+    @Override
+    public List<ScoreReply> score(List<ScoreRequest> batch) {
+      throw new IllegalStateException("replay file " + file + " records no verifier scores: "
+          + "use best-of-n:sel=majority with --probe 0 or --allocation adaptive");
+    }
+
+    @Override
+    public long parameters() {
+      return 0;
+    }
   }
 
   private static String normalize(String kind) {

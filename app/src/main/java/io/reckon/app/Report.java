@@ -71,10 +71,18 @@ final class Report {
    *
    * @param greedy the larger model's greedy correctness per question id
    */
-  record Flops(ModelCard small, ModelCard large, Map<String, Boolean> greedy, Path greedyFile,
-      String unavailable) {
+  /**
+   * @param verifier the PRM that scores test-time compute's generations: its inference FLOPs are
+   *     charged to test-time compute; {@code null}: not charged (older callers)
+   */
+  record Flops(ModelCard small, ModelCard large, ModelCard verifier, Map<String, Boolean> greedy,
+      Path greedyFile, String unavailable) {
+    Flops(ModelCard small, ModelCard large, Map<String, Boolean> greedy, Path greedyFile, String unavailable) {
+      this(small, large, null, greedy, greedyFile, unavailable);
+    }
+
     static Flops unavailable(String why) {
-      return new Flops(null, null, Map.of(), null, why);
+      return new Flops(null, null, null, Map.of(), null, why);
     }
   }
 
@@ -176,16 +184,25 @@ final class Report {
         new ReportSummary.ComputeOptimal(predictedBins, oracleBinsSummary),
         difficulty(predictedScores, predictedMembers, oracleMembers),
         perBin(oracleBins, oracleMembers, oracle), revisions(oracleMembers), efficiency, runs,
-        gains, flops(oracleMembers, oracle), new Targets(fourTimes, schedulerTarget));
+        gains, flops(oracleMembers, predicted), new Targets(fourTimes, schedulerTarget));
   }
 
+  /**
+   * Compute-optimal's curves, overall and per bin, with intervals that re-select the
+   * configuration inside every resample ({@link Analysis#reselected}): the cross-validated
+   * choice varies with the questions it is made on, and an interval that held it fixed was too
+   * narrow. The points are the cross-validated means of {@code perQuestion}.
+   */
   private Bins bins(DifficultyBins thresholds, int[][] members, double[][] perQuestion) {
     List<List<Interval>> perBin = new ArrayList<>();
-    for (int[] m : members) {
-      perBin.add(curve(m, perQuestion));
+    for (int k = 0; k < members.length; k++) {
+      perBin.add(members[k].length == 0 ? curve(members[k], perQuestion)
+          : Arrays.asList(Analysis.reselected(table, new int[][] {members[k]}, in.seed() + k,
+              Bootstrap.DEFAULT_RESAMPLES)));
     }
     return new Bins(thresholds.thresholds(), Arrays.stream(members).map(m -> m.length).toList(),
-        curve(all, perQuestion), budgets.stream().map(b -> b + probe).toList(), perBin);
+        Arrays.asList(Analysis.reselected(table, members, in.seed(), Bootstrap.DEFAULT_RESAMPLES)),
+        budgets.stream().map(b -> b + probe).toList(), perBin);
   }
 
   private Difficulty difficulty(List<Double> predictedScores, int[][] predictedMembers,
@@ -320,12 +337,25 @@ final class Report {
       return new Target(fourTimes, null, Interval.NONE,
           "the sweep has no weighted best-of-N at N=" + FOUR_TIMES_BASELINE);
     }
-    double[] base = column(bon, j64);
+    // The claim is against the strongest best-of-N baseline at N=64 (weighted, naive or majority
+    // vote), not the one that flatters compute-optimal most.
+    int strongest = bon;
+    for (String c : List.of(Analysis.WEIGHTED_BON, "best-of-n:sel=naive,agg=last", "best-of-n:sel=majority,agg=last")) {
+      int i = sweep.configs().indexOf(c);
+      if (i >= 0 && Bootstrap.mean(all, column(i, j64)) > Bootstrap.mean(all, column(strongest, j64)) + 1e-12) {
+        strongest = i;
+      }
+    }
+    fourTimes = "compute-optimal (predicted bins, probe counted) with <= " + FOUR_TIMES_BUDGET
+        + " generations matches the strongest best-of-N at N=" + FOUR_TIMES_BASELINE + " ("
+        + sweep.configs().get(strongest) + "), decided on the gap's 95 % lower bound";
+    double[] base = column(strongest, j64);
     Interval gap = bootstrap.of(all, draw -> {
       double within = bestWithin(draw, predicted, FOUR_TIMES_BUDGET - probe);
       return 100 * (within - Bootstrap.mean(draw, base));
     });
-    Boolean met = gap.value() == null ? null : gap.value() >= -1e-7;
+    // Met only when the whole interval clears the target, not the point estimate.
+    Boolean met = gap.value() == null ? null : gap.low() != null && gap.low() >= -1e-7;
     return new Target(fourTimes, met, gap, gap.value() == null
         ? "compute-optimal has no swept budget within " + FOUR_TIMES_BUDGET + " generations, probe counted"
         : null);
@@ -369,7 +399,7 @@ final class Report {
   /** Fills {@code runs} and {@code gains}; returns the scheduler target. */
   private Target scheduler(List<Run> runs, List<SchedulerGain> gains) {
     String target = "the scheduler adds >= " + SCHEDULER_TARGET_POINTS
-        + " points over a fixed budget per question at equal total budget";
+        + " points over a fixed budget per question at equal total budget, decided on the gain's 95 % lower bound";
     for (RunFile r : in.runs()) {
       double[] v = r.rows().stream().mapToDouble(x -> x.correct() == null ? Double.NaN
           : x.correct() ? 1.0 : 0.0).toArray();
@@ -401,7 +431,8 @@ final class Report {
         double[] fv = pairs.stream().mapToDouble(p -> p[1]).toArray();
         int[] idx = IntStream.range(0, sv.length).toArray();
         Interval gain = bootstrap.difference(idx, sv, fv).times(100);
-        boolean met = gain.value() != null && gain.value() >= SCHEDULER_TARGET_POINTS - 1e-9;
+        // Met only when the interval's lower bound clears the target.
+        boolean met = gain.low() != null && gain.low() >= SCHEDULER_TARGET_POINTS - 1e-9;
         allMet = allMet == null ? met : allMet && met;
         lastGap = gain.value() == null ? Interval.NONE : new Interval(
             gain.value() - SCHEDULER_TARGET_POINTS, gain.low() == null ? null : gain.low() - SCHEDULER_TARGET_POINTS,
@@ -415,7 +446,14 @@ final class Report {
         allMet == null ? "no pair of fixed and scheduler runs at the same budget was given" : null);
   }
 
-  private FlopsMatched flops(int[][] oracleMembers, double[][] oracle) {
+  /**
+   * Test-time compute against the larger model's greedy answer at equal FLOPs, per oracle bin.
+   * Test-time compute is what a deployment runs: compute-optimal on predicted bins, its probe
+   * counted inside the matched generations, and every generation charged the verifier's
+   * inference FLOPs as well as the policy's. Oracle bins would need {@code difficultySize}
+   * ground-truth-graded samples per question more, so they are only the axis the table is cut by.
+   */
+  private FlopsMatched flops(int[][] oracleMembers, double[][] predicted) {
     Flops f = in.flops();
     if (f.unavailable() != null) {
       return FlopsMatched.unavailable(f.unavailable());
@@ -437,13 +475,16 @@ final class Report {
     int last = budgets.size() - 1;
     for (double r : RATIOS) {
       double k = Analysis.flopsMatchedGenerations(f.small().parameters(), f.small().trainingTokens(),
-          f.large().parameters(), f.large().trainingTokens(), r);
-      boolean capped = k > budgets.get(last) + 1e-9;
+          f.large().parameters(), f.large().trainingTokens(), r,
+          f.verifier() == null ? 0 : f.verifier().parameters());
+      // The probe's generations come out of the matched budget; the main search gets the rest.
+      double main = k - probe;
+      boolean capped = main > budgets.get(last) + 1e-9;
       // Each question's compute-optimal correctness at k, between the swept budgets around k on a
       // log scale: the mean of the interpolated values is the interpolated mean.
       double[] testTime = new double[all.length];
       for (int q : all) {
-        testTime[q] = Analysis.atLogInterpolated(oracle[q], budgets, k);
+        testTime[q] = main < budgets.get(0) ? Double.NaN : Analysis.atLogInterpolated(predicted[q], budgets, main);
       }
       List<FlopsBin> bins = new ArrayList<>();
       for (int b = 0; b <= binCount; b++) {
@@ -457,8 +498,14 @@ final class Report {
       }
       ratios.add(new FlopsRatio(r, num(k), capped, bins));
     }
+    SweepResult.Cost oracleCost = sweep.difficulty();
     return new FlopsMatched(true, null, card(f.small()), card(f.large()), f.greedyFile().toString(),
-        "interpolated between swept budgets on a log scale (the largest swept budget where k is above it)",
+        "compute-optimal on predicted bins at k - " + probe + " main generations (the probe's " + probe
+            + " inside k), every generation charged the policy's and the verifier's ("
+            + (f.verifier() == null ? "not given" : f.verifier().name() + ", " + (long) f.verifier().parameters()
+                + " parameters") + ") inference FLOPs; interpolated between swept budgets on a log scale "
+            + "(the largest swept budget where k is above it). Oracle bins, the table's axis, would cost "
+            + num(oracleCost.generations()) + " more generations per question graded against the truth",
         larger, coverage, ratios);
   }
 

@@ -72,6 +72,12 @@ final class ReportCommand implements Callable<Integer> {
       defaultValue = "models/arith-policy-large")
   Path largeModel;
 
+  @Option(names = "--verifier-model", paramLabel = "DIR",
+      description = "The verifier's (PRM's) folder: the FLOPs-matched comparison charges its "
+          + "parameters for every generation it scores (default: ${DEFAULT-VALUE})",
+      defaultValue = "models/arith-prm")
+  Path verifierModel;
+
   @Option(names = "--seed", paramLabel = "S",
       description = "Seed of the cross-validation folds (default: ${DEFAULT-VALUE})",
       defaultValue = "0")
@@ -190,11 +196,14 @@ final class ReportCommand implements Callable<Integer> {
         if (c != null && !c.isNull() && !c.isBoolean()) {
           throw new Main.BadInput(file + ":" + number + ": \"correct\" must be true, false or null");
         }
+        boolean failed = "failed".equals(n.path("status").asText());
+        // A failed question is a wrong answer, whatever its line says (a lost question's line
+        // has no grade): leaving it out of the denominator would flatter the run.
         rows.add(new Report.Row(n.get("id").asText(),
-            c == null || c.isNull() ? null : c.asBoolean(),
+            failed ? Boolean.FALSE : c == null || c.isNull() ? null : c.asBoolean(),
             n.path("spent").asLong(0), n.path("granted").asLong(0),
             n.hasNonNull("bin") ? n.get("bin").asInt() : null,
-            "failed".equals(n.path("status").asText())));
+            failed));
       }
     } catch (BoundedLines.BadLineException e) {
       throw new Main.BadInput(e.getMessage());
@@ -227,7 +236,13 @@ final class ReportCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       return Report.Flops.unavailable(e.getMessage());
     }
-    return new Report.Flops(small, large, greedy, largeGreedy, null);
+    Report.ModelCard verifier;
+    try {
+      verifier = card(verifierModel);
+    } catch (IllegalStateException e) {
+      return Report.Flops.unavailable(e.getMessage() + " (the verifier's FLOPs are charged: pass --verifier-model DIR)");
+    }
+    return new Report.Flops(small, large, verifier, greedy, largeGreedy, null);
   }
 
   /**

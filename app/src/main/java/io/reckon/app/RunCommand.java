@@ -9,8 +9,12 @@ import io.reckon.actors.RunSupervisor;
 import io.reckon.actors.VerifierWorker;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.Quote;
+import io.reckon.runtime.Dataset;
+import io.reckon.runtime.replay.Replay;
+import io.reckon.runtime.replay.ReplayFile;
 import io.reckon.runtime.synthetic.Arithmetic;
 import io.reckon.search.StrategyConfig;
+import io.reckon.search.adaptive.StoppingRule;
 import io.reckon.search.policy.Policy;
 import io.reckon.search.task.Task;
 import java.io.PrintWriter;
@@ -65,8 +69,25 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--allocation", paramLabel = "MODE",
       description = "How the pool is shared: gain (water-filling on the policy's per-bin curves; "
           + "compute-optimal only), fixed (every question exactly --budget), rule (the probe-weighted "
-          + "fair share) (default: gain for compute-optimal, rule otherwise)")
+          + "fair share), adaptive (best-of-n in rounds, a stopping rule per question, what settled "
+          + "questions save goes to the least settled ones) (default: gain for compute-optimal, "
+          + "rule otherwise)")
   String allocation;
+
+  @Option(names = "--stopping", paramLabel = "RULE",
+      description = "adaptive: when a question has sampled enough: beta[:T] or dirichlet[:T] "
+          + "(Adaptive-Consistency, default T 0.95), esc[:W] (a window of W agreeing samples), never "
+          + "(default: reckon.scheduler.adaptive.rule)")
+  String stopping;
+
+  @Option(names = "--round", paramLabel = "N",
+      description = "adaptive: samples per round (default: reckon.scheduler.adaptive.round)")
+  Integer round;
+
+  @Option(names = "--max-per-question", paramLabel = "N",
+      description = "adaptive: no question samples more than N (default: "
+          + "reckon.scheduler.adaptive.max-per-question; a replay: what it recorded)")
+  Integer maxPerQuestion;
 
   @Option(names = "--budget", paramLabel = "N",
       description = "Generations per question on average, probe included; the pool is N x questions (default: ${DEFAULT-VALUE})",
@@ -203,7 +224,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       a = RunSupervisor.Allocation.valueOf(allocation.strip().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new Main.BadInput("--allocation '" + allocation + "': allowed are gain, fixed, rule");
+      throw new Main.BadInput("--allocation '" + allocation + "': allowed are gain, fixed, rule, adaptive");
     }
     if (a == RunSupervisor.Allocation.GAIN && !computeOptimal) {
       throw new Main.BadInput("--allocation gain needs a policy's accuracy curves: use it with "
@@ -257,11 +278,93 @@ final class RunCommand implements Callable<Integer> {
     if (seed != null) {
       settings = settings.withSeed(seed);
     }
+    settings = adaptive(settings, mode, config, hocon, limits);
+    // The replay splits a recorded text into steps where the task does.
+    backendOptions.stepDelimiter = chosenTask.stepDelimiter();
     boolean synthetic = backendOptions.synthetic(hocon);
     TaskChoice.requireSyntheticArith(chosenTask, synthetic);
     List<Question> questions = readQuestions(synthetic, limits);
     return new Inputs(questions, config, learned, mode, settings,
         workers != null ? workers : settings.workers().count(), hocon, chosenTask);
+  }
+
+  /**
+   * The adaptive options checked and laid over the configuration; the replay backend's limits
+   * checked (parallel sampling only, a verifier only where scores were recorded, no question
+   * asked for more samples than it recorded).
+   */
+  private ReckonSettings adaptive(ReckonSettings settings, RunSupervisor.Allocation mode,
+      StrategyConfig config, Config hocon, Limits limits) {
+    boolean adaptive = mode == RunSupervisor.Allocation.ADAPTIVE;
+    if (!adaptive && (stopping != null || round != null || maxPerQuestion != null)) {
+      throw new Main.BadInput("--stopping, --round and --max-per-question are for --allocation adaptive");
+    }
+    if (adaptive && !(config instanceof StrategyConfig.BestOfN)) {
+      throw new Main.BadInput("--allocation adaptive samples best-of-n in rounds: use --strategy "
+          + "best-of-n[:sel=majority|weighted] (got " + strategy + ")");
+    }
+    StoppingRule rule = null;
+    if (stopping != null) {
+      try {
+        rule = StoppingRule.parse(stopping);
+      } catch (IllegalArgumentException e) {
+        throw new Main.BadInput("--stopping: " + e.getMessage());
+      }
+    }
+    if (round != null && round < 1) {
+      throw new Main.BadInput("--round must be >= 1 sample (got " + round + ")");
+    }
+    if (maxPerQuestion != null && maxPerQuestion < 0) {
+      throw new Main.BadInput("--max-per-question must be >= 0 (0 = no cap; got " + maxPerQuestion + ")");
+    }
+    Integer cap = maxPerQuestion;
+    if (backendOptions.replay(hocon)) {
+      if (!(config instanceof StrategyConfig.BestOfN bon)) {
+        throw new Main.BadInput(Replay.PARALLEL_ONLY + ": --strategy " + strategy + " needs new text "
+            + "(beam, lookahead, revisions and tree searches continue partial solutions); use best-of-n");
+      }
+      ReplayFile recorded = replayFile(hocon, limits);
+      boolean verifierIsReplay = Backends.kinds(hocon, backendOptions.choice()).verifier().equals("replay");
+      boolean scores = bon.selection().needsScores()
+          || (!adaptive && settings.question().probeSamples() > 0);
+      if (scores && verifierIsReplay && !recorded.scored()) {
+        throw new Main.BadInput("replay file " + recorded.path() + " records no verifier scores, and "
+            + (bon.selection().needsScores() ? "sel=" + bon.selection().label() : "the probe")
+            + " needs them: use best-of-n:sel=majority with --allocation adaptive (no probe) or "
+            + "--allocation fixed and RECKON_PROBE_SAMPLES=0");
+      }
+      int recordedPerQuestion = recorded.minSamples();
+      if (adaptive) {
+        int configured = cap != null ? cap : settings.adaptive().pool().maxPerQuestion();
+        cap = configured == 0 ? recordedPerQuestion : Math.min(configured, recordedPerQuestion);
+      } else if (budget > recordedPerQuestion) {
+        throw new Main.BadInput("--budget " + budget + ": the replay " + recorded.path() + " recorded "
+            + recordedPerQuestion + " samples per question (each is served once); use a budget up to "
+            + recordedPerQuestion + " or --allocation adaptive");
+      }
+    }
+    if (!adaptive) {
+      return settings;
+    }
+    try {
+      return settings.withAdaptive(settings.adaptive().with(rule, round, cap));
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
+  }
+
+  private ReplayFile replayFile(Config hocon, Limits limits) {
+    String file = backendOptions.samples != null ? backendOptions.samples
+        : hocon.hasPath("reckon.models.replay.samples") ? hocon.getString("reckon.models.replay.samples") : "";
+    if (file.isBlank()) {
+      throw new Main.BadInput("--backend replay needs its recorded samples: --samples FILE "
+          + "(e.g. data/recorded/date.jsonl) or reckon.models.replay.samples");
+    }
+    try {
+      return ReplayFile.read(Path.of(file), limits.input());
+    } catch (Dataset.InvalidDataException e) {
+      throw new Main.BadInput(e.getMessage());
+    }
   }
 
   private static String smallestBudget(StrategyConfig config, int max) {

@@ -25,6 +25,18 @@ final class RunModels {
     Backends.Kinds kinds = Backends.kinds(hocon, options.choice());
     try {
       Config m = hocon.getConfig("reckon.models");
+      if (kinds.policy().equals("replay")) {
+        // The recorded samples are the model: the file and its digest.
+        Path file = Path.of(options.samples != null ? options.samples : m.getString("replay.samples"))
+            .toAbsolutePath().normalize();
+        RunSpec.ModelRef proposer = new RunSpec.ModelRef(
+            "proposer", models.proposer().name(), file.toString(), Digests.file(file));
+        RunSpec.ModelRef verifier = kinds.verifier().equals("replay")
+            ? new RunSpec.ModelRef("verifier", models.verifier().name(), file.toString(), Digests.file(file))
+            : ref("verifier", kinds.verifier(), models.verifier().name(), options.prm, "prm",
+                options.prmBaseUrl, "pooling", m);
+        return List.of(proposer, verifier);
+      }
       return List.of(
           ref("proposer", kinds.policy(), models.proposer().name(), options.model, "policy",
               options.baseUrl, "openai", m),
@@ -57,7 +69,10 @@ final class RunModels {
     BackendOptions o = new BackendOptions();
     RunSpec.ModelRef proposer = role(refs, "proposer");
     RunSpec.ModelRef verifier = role(refs, "verifier");
-    if (proposer.path() == null) {
+    if (proposer.name().startsWith("replay:")) {
+      o.backend = "replay";
+      o.samples = proposer.path();
+    } else if (proposer.path() == null) {
       o.backend = "synthetic";
     } else if (remote(proposer)) {
       o.backend = "openai";
@@ -67,7 +82,9 @@ final class RunModels {
       o.backend = "onnx";
       o.model = existingFolder(proposer);
     }
-    if (verifier.path() == null) {
+    if (verifier.name().startsWith("replay:")) {
+      o.prmBackend = "replay";
+    } else if (verifier.path() == null) {
       o.prmBackend = "synthetic";
     } else if (remote(verifier)) {
       o.prmBackend = "pooling";

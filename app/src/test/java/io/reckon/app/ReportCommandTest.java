@@ -74,7 +74,7 @@ class ReportCommandTest {
     Path out = Files.createDirectories(dir.resolve("full")).resolve("report.html");
     JsonNode s = report(out, "--runs", "fixed:4=" + fixed, "scheduler:4=" + gain,
         "--large-greedy", greedy.toString(), "--small-model", small.toString(),
-        "--large-model", large.toString());
+        "--large-model", large.toString(), "--verifier-model", small.toString());
 
     String html = Files.readString(out);
     assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
@@ -105,7 +105,8 @@ class ReportCommandTest {
     assertThat(s.get("difficulty").get("confusion")).hasSize(3);
     assertThat(s.get("difficulty").get("spearman").has("value")).isTrue();
     assertThat(s.get("inputs").get("difficultyGenerations").asDouble()).isPositive();
-    assertThat(s.get("flopsMatched").get("readAt").asText()).contains("log scale");
+    assertThat(s.get("flopsMatched").get("readAt").asText()).contains("log scale")
+        .contains("verifier").contains("predicted bins").contains("Oracle bins");
     assertThat(s.get("computeOptimal").get("predictedBins").get("accuracy")).hasSize(3);
     assertThat(s.get("computeOptimal").get("oracleBins").get("perBin")).hasSize(3);
     assertThat(s.get("perBin").get("bins")).hasSize(3);
@@ -129,7 +130,7 @@ class ReportCommandTest {
         + "\"training_tokens\": 200000000, \"pretraining_flops\": 6.0e15}");
     Path out = Files.createDirectories(dir.resolve("widened-report")).resolve("r.html");
     JsonNode s = report(out, "--large-greedy", greedy.toString(), "--small-model", small.toString(),
-        "--large-model", widened.toString());
+        "--large-model", widened.toString(), "--verifier-model", small.toString());
     JsonNode card = s.get("flopsMatched").get("large");
     assertThat(card.get("trainingTokens").asDouble()).isCloseTo(6.0e15 / (6 * 9e6), within(1.0));
     Files.writeString(widened.resolve("config.json"), "{\"name\": \"widened\", \"parameters\": 9000000, "

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param strategy the main strategy's canonical spec, or {@code compute-optimal} under a policy
  * @param policy the compute-optimal policy file; {@code null} for a fixed strategy
  * @param budget generations per question on average (the pool is {@code budget * count})
- * @param allocation how the pool is shared: {@code rule}, {@code fixed} or {@code gain}
+ * @param allocation how the pool is shared: {@code rule}, {@code fixed}, {@code gain} or
+ *     {@code adaptive}
  * @param seed the run's seed (question {@code i} is seeded from it and {@code i})
  * @param probe probe samples per question (a policy's own probe size under a policy)
  * @param models the proposer's and the verifier's model, with the digests of their files
@@ -36,7 +37,7 @@ public record RunSpec(
     implements CborSerializable {
 
   public static final String COMPUTE_OPTIMAL = "compute-optimal";
-  private static final Set<String> ALLOCATIONS = Set.of("rule", "fixed", "gain");
+  private static final Set<String> ALLOCATIONS = Set.of("rule", "fixed", "gain", "adaptive");
 
   public RunSpec {
     Objects.requireNonNull(questions, "questions");
@@ -52,7 +53,7 @@ public record RunSpec(
     allocation = allocation.toLowerCase(Locale.ROOT);
     if (!ALLOCATIONS.contains(allocation)) {
       throw new IllegalArgumentException(
-          "allocation '" + allocation + "': allowed are rule, fixed, gain");
+          "allocation '" + allocation + "': allowed are rule, fixed, gain, adaptive");
     }
     if (strategy.equals(COMPUTE_OPTIMAL) != (policy != null)) {
       throw new IllegalArgumentException("a compute-optimal run needs a policy; any other none");

@@ -183,11 +183,14 @@ final class BeamSearch extends AbstractStrategy {
     return children;
   }
 
-  /** At most N, the best by score first (sal's {@code sort_completed}; unscored last). */
+  /**
+   * At most N: the best by score first (sal's {@code sort_completed}; unscored last), or with
+   * {@code sort-finals=false} the first N to finish.
+   */
   @Override
   protected List<Candidate> finals() {
     return finals.stream()
-        .sorted(Comparator.comparingDouble(Node::rank).reversed())
+        .sorted(config.sortFinals() ? Comparator.comparingDouble(Node::rank).reversed() : (a, b) -> 0)
         .limit(n)
         .map(f -> f.toCandidate(name, task))
         .toList();

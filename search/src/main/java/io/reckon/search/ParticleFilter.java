@@ -20,7 +20,8 @@ import java.util.List;
  * discriminating where scores saturate near 1 (exp(r/T) is nearly flat there), and finished
  * particles stay in the population and are resampled too, so a good finished solution can
  * multiply and a poor one can die. The search ends when every particle has finished (or after
- * {@code rounds}); weighted best-of-N selects over the final population. {@code weight=score}
+ * {@code rounds}); the answer is the best-scored particle's ({@code sel=best}, as both references
+ * select; {@code sel=weighted} votes over the final population by summed score). {@code weight=score}
  * and {@code resample=active} give the older variant (softmax(r/T), finished particles leave
  * the population for the finals).
  */
@@ -127,6 +128,11 @@ final class ParticleFilter extends AbstractStrategy {
     }
     double clamped = Math.min(1 - EPSILON, Math.max(EPSILON, r));
     return Math.log(clamped / (1 - clamped));
+  }
+
+  @Override
+  protected String select(List<Candidate> pool) {
+    return (config.selectBest() ? Selection.NAIVE : Selection.WEIGHTED).select(pool, task);
   }
 
   @Override

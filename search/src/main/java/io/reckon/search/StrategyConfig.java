@@ -59,7 +59,7 @@ public sealed interface StrategyConfig {
    * not above √N); lookahead search when {@code lookahead} k &gt; 0, with N = budget / (k+1).
    */
   record Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds,
-      boolean dedupe) implements StrategyConfig {
+      boolean dedupe, boolean sortFinals) implements StrategyConfig {
     public Beam {
       Check.atLeast("m", m, 0);
       Check.atLeast("k", lookahead, 0);
@@ -70,6 +70,16 @@ public sealed interface StrategyConfig {
     /** With sal's {@code filter_duplicates} on, as its recipes run it. */
     public Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds) {
       this(m, lookahead, aggregation, temperature, maxRounds, true);
+    }
+
+    /**
+     * Sorting the finished candidates by score before keeping N of them (sal's {@code
+     * sort_completed}, on); {@code sort-finals=false} keeps the first N to finish, as
+     * search-and-learn's recipes run it.
+     */
+    public Beam(int m, int lookahead, Aggregation aggregation, double temperature, int maxRounds,
+        boolean dedupe) {
+      this(m, lookahead, aggregation, temperature, maxRounds, dedupe, true);
     }
 
     int beams(int budget) {
@@ -95,7 +105,8 @@ public sealed interface StrategyConfig {
       String width = "m=" + (m == 0 ? "sqrt" : Integer.toString(m));
       String base = lookahead == 0 ? "beam:" + width : "lookahead:k=" + lookahead + "," + width;
       return base + ",agg=" + aggregation.label() + Check.temperatureSuffix(temperature)
-          + Check.roundsSuffix(maxRounds) + (dedupe ? "" : ",dedupe=false");
+          + Check.roundsSuffix(maxRounds) + (dedupe ? "" : ",dedupe=false")
+          + (sortFinals ? "" : ",sort-finals=false");
     }
 
     @Override
@@ -240,7 +251,7 @@ public sealed interface StrategyConfig {
   /** Particle filtering with resampling temperature {@code tp}. */
   record ParticleFilter(
       double resampleTemperature, Aggregation aggregation, double temperature, int maxRounds,
-      boolean logitWeights, boolean resampleInactive) implements StrategyConfig {
+      boolean logitWeights, boolean resampleInactive, boolean selectBest) implements StrategyConfig {
     public ParticleFilter {
       Check.positive("tp", resampleTemperature);
       Check.temperature(temperature);
@@ -253,12 +264,23 @@ public sealed interface StrategyConfig {
       this(resampleTemperature, aggregation, temperature, maxRounds, true, true);
     }
 
+    /**
+     * The final answer is the single best-scored particle's ({@code sel=best}, the default, as
+     * both references take it); {@code sel=weighted} votes over the final population by summed
+     * score instead.
+     */
+    public ParticleFilter(
+        double resampleTemperature, Aggregation aggregation, double temperature, int maxRounds,
+        boolean logitWeights, boolean resampleInactive) {
+      this(resampleTemperature, aggregation, temperature, maxRounds, logitWeights, resampleInactive, true);
+    }
+
     @Override
     public String name() {
       return "particle-filter:tp=" + Check.number(resampleTemperature) + ",agg="
           + aggregation.label() + Check.temperatureSuffix(temperature)
           + Check.roundsSuffix(maxRounds) + (logitWeights ? "" : ",weight=score")
-          + (resampleInactive ? "" : ",resample=active");
+          + (resampleInactive ? "" : ",resample=active") + (selectBest ? "" : ",sel=weighted");
     }
 
     @Override
@@ -294,12 +316,12 @@ public sealed interface StrategyConfig {
       KEYS.put("weighted-bon", Set.of("agg", "temp"));
       KEYS.put("majority", Set.of("temp"));
       KEYS.put("naive-bon", Set.of("agg", "temp"));
-      KEYS.put("beam", Set.of("m", "agg", "temp", "rounds", "dedupe"));
-      KEYS.put("lookahead", Set.of("k", "m", "agg", "temp", "rounds", "dedupe"));
+      KEYS.put("beam", Set.of("m", "agg", "temp", "rounds", "dedupe", "sort-finals"));
+      KEYS.put("lookahead", Set.of("k", "m", "agg", "temp", "rounds", "dedupe", "sort-finals"));
       KEYS.put("revisions", Set.of("len", "sel", "agg", "temp"));
       KEYS.put("dvts", Set.of("m", "agg", "temp", "rounds", "vote"));
       KEYS.put("rebase", Set.of("tb", "agg", "temp", "rounds"));
-      KEYS.put("particle-filter", Set.of("tp", "agg", "temp", "rounds", "weight", "resample"));
+      KEYS.put("particle-filter", Set.of("tp", "agg", "temp", "rounds", "weight", "resample", "sel"));
     }
 
     private Parser() {}
@@ -345,14 +367,16 @@ public sealed interface StrategyConfig {
         case "weighted-bon" -> new BestOfN(Selection.WEIGHTED, agg, temp);
         case "majority" -> new BestOfN(Selection.MAJORITY, agg, temp);
         case "naive-bon" -> new BestOfN(Selection.NAIVE, agg, temp);
-        case "beam" -> new Beam(v.width(4), 0, agg, temp, rounds, v.choice("dedupe", "true", "false"));
+        case "beam" -> new Beam(v.width(4), 0, agg, temp, rounds, v.choice("dedupe", "true", "false"),
+            v.choice("sort-finals", "true", "false"));
         case "lookahead" -> {
           int k = v.integer("k", 1);
           if (k < 1 || k > MAX_ROUNDS) {
             throw new IllegalArgumentException("lookahead k must be between 1 and " + MAX_ROUNDS
                 + " (k=0 is plain beam search; a rollout never runs past the last round), got " + k);
           }
-          yield new Beam(v.width(4), k, agg, temp, rounds, v.choice("dedupe", "true", "false"));
+          yield new Beam(v.width(4), k, agg, temp, rounds, v.choice("dedupe", "true", "false"),
+              v.choice("sort-finals", "true", "false"));
         }
         case "revisions" -> new Revisions(
             v.get("len", s -> s.equals("all") ? 0 : Values.positive("len", s, "all"), 4),
@@ -360,7 +384,8 @@ public sealed interface StrategyConfig {
         case "dvts" -> new Dvts(v.integer("m", 4), agg, temp, rounds, v.choice("vote", "all", "best"));
         case "rebase" -> new Rebase(v.number("tb", 0.1), agg, temp, rounds);
         case "particle-filter" -> new ParticleFilter(v.number("tp", 1.0), agg, temp, rounds,
-            v.choice("weight", "logit", "score"), v.choice("resample", "all", "active"));
+            v.choice("weight", "logit", "score"), v.choice("resample", "all", "active"),
+            v.choice("sel", "best", "weighted"));
         default -> throw new IllegalStateException(name);
       };
     }

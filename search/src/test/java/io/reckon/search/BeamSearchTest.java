@@ -40,6 +40,25 @@ class BeamSearchTest {
   }
 
   @Test
+  void sortFinalsFalseKeepsTheFirstNToFinish() {
+    // Three beams finish at once on 9 (0.4 each); the fourth goes on and all four of its
+    // children finish on 4 (0.95 each). Sorted, the N = 4 finals are the four 4s; unsorted
+    // (search-and-learn's recipe), the first four to finish: three 9s and one 4, and 9 wins the
+    // weighted vote 1.2 to 0.95.
+    Map<String, String> finishing = new HashMap<>(Map.of("r.0", "9", "r.1", "9", "r.2", "9"));
+    for (int j = 0; j < 4; j++) {
+      finishing.put("r.3." + j, "4");
+    }
+    Map<String, Double> prm = Map.of("A: 9", 0.4, "A: 4", 0.95, "r.3", 0.5);
+    Outcome sorted = new Hand(Hand.create("beam:m=1", 4), tree(finishing), Hand.table(prm, 0.5)).run();
+    Outcome unsorted = new Hand(Hand.create("beam:m=1,sort-finals=false", 4), tree(finishing),
+        Hand.table(prm, 0.5)).run();
+    assertThat(sorted.answer()).isEqualTo("4");
+    assertThat(unsorted.answer()).isEqualTo("9");
+    assertThat(StrategyConfig.parse("beam:m=1,sort-finals=false").name()).endsWith(",sort-finals=false");
+  }
+
+  @Test
   void keepsExactlyTheTopNOverMEachRoundAndFinishedBeamsLeaveThePool() {
     Map<String, Double> prm = new HashMap<>();
     double[] round0 = {0.1, 0.8, 0.3, 0.9, 0.5, 0.2, 0.7, 0.4};

@@ -105,6 +105,22 @@ class ParticleFilterTest {
       };
 
   @Test
+  void theBestParticleAnswersByDefaultAndTheWeightedVoteOnlyWhenAsked() {
+    // resample=active keeps the finished "7" (0.99) beside three particles that end on "1" (0.5
+    // each): the single best particle says 7, the summed-score vote says 1 (1.5 against 0.99).
+    Map<String, Double> prm = Map.of("p.0", 0.99, "A: 7", 0.99, "p.1", 0.01, "p.2", 0.01, "p.3", 0.01);
+    Outcome best = new Hand(Hand.create("particle-filter:resample=active", 4), ONE_DONE_EARLY,
+        Hand.table(prm, 0.5)).run();
+    Outcome weighted = new Hand(Hand.create("particle-filter:resample=active,sel=weighted", 4),
+        ONE_DONE_EARLY, Hand.table(prm, 0.5)).run();
+    assertThat(best.candidates()).extracting(c -> c.answer()).containsExactly("7", "1", "1", "1");
+    assertThat(best.answer()).isEqualTo("7");
+    assertThat(weighted.answer()).isEqualTo("1");
+    assertThat(StrategyConfig.parse("particle-filter:sel=weighted").name()).endsWith(",sel=weighted");
+    assertThat(StrategyConfig.parse("particle-filter:sel=best").name()).doesNotContain("sel=");
+  }
+
+  @Test
   void finishedParticlesAreResampledTooByDefault() {
     Map<String, Double> prm = Map.of("p.0", 0.99, "A: 7", 0.99, "p.1", 0.01, "p.2", 0.01, "p.3", 0.01);
     Hand hand = new Hand(Hand.create("particle-filter", 4), ONE_DONE_EARLY, Hand.table(prm, 0.5));

@@ -188,7 +188,7 @@ class StrategyConfigTest {
   void unknownParameter() {
     assertThatThrownBy(() -> StrategyConfig.parse("beam:m=4,width=2"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("strategy 'beam' has no parameter 'width': allowed are agg, dedupe, m, rounds, temp");
+        .hasMessage("strategy 'beam' has no parameter 'width': allowed are agg, dedupe, m, rounds, sort-finals, temp");
     assertThatThrownBy(() -> StrategyConfig.parse("majority:agg=last"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'agg'")

@@ -2,7 +2,10 @@ package io.reckon.search.policy;
 
 import io.reckon.search.StrategyConfig;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The arithmetic behind the report: accuracy curves from a sweep, compute-optimal accuracy with
@@ -105,6 +108,87 @@ public final class Analysis {
     return out;
   }
 
+  /**
+   * Compute-optimal's overall accuracy per budget with a 95 % interval that re-selects inside
+   * every resample: each resample draws every bin's questions with replacement (stratified by
+   * bin), splits the drawn questions into two folds, chooses the best configuration on one fold
+   * and scores it on the other, exactly as the point estimate does. Holding the cross-validated
+   * choices fixed and resampling only their scores (what {@link #crossValidatedPerQuestion}
+   * supports) leaves out how much the choice itself varies with the questions, and so gives an
+   * interval that is too narrow where selection is noisy.
+   *
+   * @return per budget: the point (as {@link #computeOptimal}) and its re-selected interval
+   */
+  public static Bootstrap.Interval[] reselected(SweepTable table, int[][] members, long seed, int resamples) {
+    int nb = table.budgets().size();
+    double[] point = computeOptimal(table, members, seed).overall();
+    double[][] values = new double[nb][resamples];
+    SplittableRandom rng = new SplittableRandom(seed ^ 0x5EED5EEDL);
+    for (int r = 0; r < resamples; r++) {
+      double[] sum = new double[nb];
+      boolean[] missing = new boolean[nb];
+      int total = 0;
+      for (int k = 0; k < members.length; k++) {
+        int[] bin = members[k];
+        if (bin.length == 0) {
+          continue;
+        }
+        int[] draw = new int[bin.length];
+        for (int i = 0; i < draw.length; i++) {
+          draw[i] = bin[rng.nextInt(bin.length)];
+        }
+        total += draw.length;
+        // Folds over the distinct questions drawn, so that no question is both chosen on and scored.
+        int[] distinct = Arrays.stream(draw).distinct().toArray();
+        int[] foldOf = PolicySelection.folds(distinct, rng.nextLong());
+        Map<Integer, Integer> fold = new HashMap<>();
+        for (int i = 0; i < distinct.length; i++) {
+          fold.put(distinct[i], foldOf[i]);
+        }
+        for (int f = 0; f < 2; f++) {
+          final int which = f;
+          int[] choose = Arrays.stream(draw).filter(q -> fold.get(q) != which).toArray();
+          int[] report = Arrays.stream(draw).filter(q -> fold.get(q) == which).toArray();
+          if (report.length == 0) {
+            continue;
+          }
+          int[] best = choose.length == 0 ? null : PolicySelection.best(table, choose);
+          for (int b = 0; b < nb; b++) {
+            if (best == null || best[b] < 0) {
+              missing[b] = true;
+            } else {
+              for (int q : report) {
+                sum[b] += table.correct(q, best[b], b);
+              }
+            }
+          }
+        }
+      }
+      for (int b = 0; b < nb; b++) {
+        values[b][r] = missing[b] || total == 0 ? Double.NaN : sum[b] / total;
+      }
+    }
+    Bootstrap.Interval[] out = new Bootstrap.Interval[nb];
+    for (int b = 0; b < nb; b++) {
+      double[] kept = Arrays.stream(values[b]).filter(v -> !Double.isNaN(v)).sorted().toArray();
+      if (Double.isNaN(point[b])) {
+        out[b] = Bootstrap.Interval.NONE;
+      } else if (kept.length == 0) {
+        out[b] = new Bootstrap.Interval(point[b], null, null);
+      } else {
+        out[b] = new Bootstrap.Interval(point[b], percentile(kept, 0.025), percentile(kept, 0.975));
+      }
+    }
+    return out;
+  }
+
+  private static double percentile(double[] sorted, double p) {
+    double pos = p * (sorted.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+
   private static int[] part(int[] questions, int[] fold, int which) {
     return java.util.stream.IntStream.range(0, questions.length).filter(i -> fold[i] == which)
         .map(i -> questions[i]).toArray();
@@ -179,6 +263,21 @@ public final class Analysis {
     double inference = r * smallTokens;
     return (6 * largeParams * largeTokens + 2 * largeParams * inference - 6 * smallParams * smallTokens)
         / (2 * smallParams * inference);
+  }
+
+  /**
+   * The same exchange rate with the verifier charged: every generation the small model spends is
+   * also read once by a verifier of {@code verifierParams} parameters (2·N_V FLOPs per token), so
+   * {@code k = (6·N_L·D_L + 2·N_L·D_inf − 6·N_S·D_S) / (2·(N_S + N_V)·D_inf)}. With a verifier as
+   * large as the policy this halves the generations test-time compute may spend.
+   */
+  public static double flopsMatchedGenerations(double smallParams, double smallTokens,
+      double largeParams, double largeTokens, double r, double verifierParams) {
+    if (!(verifierParams >= 0)) {
+      throw new IllegalArgumentException("verifier parameters must be >= 0");
+    }
+    double k = flopsMatchedGenerations(smallParams, smallTokens, largeParams, largeTokens, r);
+    return k * smallParams / (smallParams + verifierParams);
   }
 
   /**

@@ -21,6 +21,26 @@ class AnalysisTest {
   }
 
   @Test
+  void chargingTheVerifierSharesTheMatchedFlopsBetweenPolicyAndVerifier() {
+    // Equal FLOPs on both sides, counted by hand: the large model pretrains and decodes D_inf
+    // once; the small one pretrains, and spends k generations, each read by the verifier too.
+    double ns = 1e6;
+    double nv = 1e6;
+    double nl = 14e6;
+    double d = 2e9;
+    double r = 1;
+    double inf = r * d;
+    double k = Analysis.flopsMatchedGenerations(ns, d, nl, d, r, nv);
+    double large = 6 * nl * d + 2 * nl * inf;
+    double small = 6 * ns * d + k * (2 * ns * inf + 2 * nv * inf);
+    assertThat(small).isCloseTo(large, within(large * 1e-12));
+    // a verifier as large as the policy halves the generations
+    assertThat(k).isCloseTo(Analysis.flopsMatchedGenerations(ns, d, nl, d, r) / 2, within(1e-9));
+    assertThat(Analysis.flopsMatchedGenerations(ns, d, nl, d, r, 0))
+        .isEqualTo(Analysis.flopsMatchedGenerations(ns, d, nl, d, r));
+  }
+
+  @Test
   void theFlopsMatchedBudgetIsReadBetweenSweptBudgetsOnALogScale() {
     List<Integer> budgets = List.of(1, 4, 16);
     double[] curve = {0.2, 0.4, 0.8};
