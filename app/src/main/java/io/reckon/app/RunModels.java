@@ -53,7 +53,8 @@ final class RunModels {
       case "synthetic" -> new RunSpec.ModelRef(role, name, null, Digests.text(name));
       case "onnx" -> folder(role, name, Path.of(flag != null ? flag : m.getString(folderKey)));
       default -> {
-        String url = baseUrlFlag != null ? baseUrlFlag : m.getString(remoteSection + ".base-url");
+        String section = kind.equals("logprob") ? "logprob" : remoteSection;
+        String url = baseUrlFlag != null ? baseUrlFlag : m.getString(section + ".base-url");
         yield new RunSpec.ModelRef(role, name, url, Digests.text(kind + " " + url + " " + name));
       }
     };
