@@ -25,6 +25,12 @@ final class BackendOptions {
       description = "openai: the server, e.g. http://127.0.0.1:8000 (default: reckon.models.openai.base-url)")
   String baseUrl;
 
+  @Option(names = "--api", paramLabel = "KIND",
+      description = "openai: completions (Reckon renders the prompt, through the preset's chat "
+          + "template) or chat (the server renders its own template; the steps so far continue the "
+          + "assistant's message) (default: reckon.models.openai.api)")
+  String api;
+
   @Option(names = "--prm-backend", paramLabel = "KIND",
       description = "The verifier: onnx (a local PRM folder), pooling (a PRM behind vLLM's /pooling "
           + "API, reckon.models.pooling), logprob (a token-probability PRM behind a completions API, "
@@ -78,7 +84,7 @@ final class BackendOptions {
   Backends.Choice choice() {
     Config hocon = com.typesafe.config.ConfigFactory.load();
     return new Backends.Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, stepDelimiter,
-        task, preset(hocon), prmPreset != null ? Presets.prm(hocon, prmPreset) : null);
+        task, preset(hocon), prmPreset != null ? Presets.prm(hocon, prmPreset) : null, api);
   }
 
   /** The policy preset named by --preset, or null. */

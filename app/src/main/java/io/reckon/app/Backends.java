@@ -67,20 +67,22 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
    * @param task the run's task (the OpenAI policy renders its prompt); null: the shipped format
    * @param preset the policy preset ({@code --preset}): chat template and stop strings; null: none
    * @param prmPreset the PRM preset ({@code --prm-preset}): backend and layout; null: none
+   * @param api the OpenAI policy's API ({@code --api}: completions or chat); null: configured
    */
   record Choice(
       String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl,
-      String samples, String stepDelimiter, Task task, Presets.Policy preset, Presets.Prm prmPreset) {
+      String samples, String stepDelimiter, Task task, Presets.Policy preset, Presets.Prm prmPreset,
+      String api) {
     static final Choice NONE = new Choice(null, null, null, null, null, null);
 
     Choice(String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl) {
-      this(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, null, null, null, null, null);
+      this(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, null, null, null, null, null, null);
     }
 
     /** The same choice for a run of a task with this step delimiter. */
     Choice withStepDelimiter(String delimiter) {
       return new Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, delimiter,
-          task, preset, prmPreset);
+          task, preset, prmPreset, api);
     }
   }
 
@@ -121,6 +123,9 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
     if (!VERIFIER_KINDS.contains(verifierKind)) {
       throw new Main.BadInput(
           "unknown PRM backend '" + verifierKind + "': allowed are " + String.join(", ", VERIFIER_KINDS));
+    }
+    if (choice.api() != null && !kind.equals("openai")) {
+      throw new Main.BadInput("--api is for --backend openai (the backend is " + kind + ")");
     }
     if (choice.baseUrl() != null && !kind.equals("openai")) {
       throw new Main.BadInput("--base-url is for --backend openai (the backend is " + kind + ")");
@@ -341,7 +346,12 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
   private static Proposer openAi(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
     OpenAiSettings settings;
     try {
-      settings = OpenAiSettings.fromMap(section(models, "openai", choice.baseUrl(), choice.model(), null), env);
+      Map<String, Object> section = new java.util.HashMap<>(
+          section(models, "openai", choice.baseUrl(), choice.model(), null));
+      if (choice.api() != null) {
+        section.put("api", choice.api());
+      }
+      settings = OpenAiSettings.fromMap(section, env);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new Main.BadInput(e.getMessage() + hint("--base-url URL --model NAME"));
     }

@@ -211,17 +211,14 @@ public final class LogprobPrm implements Verifier {
       while (j + 1 < offsets.size() && offsets.get(j + 1).asInt() <= offset) {
         j++;
       }
-      if (offsets.get(j).asInt() != offset) {
-        throw new OpenAiException(where + ": solution " + solution + " step " + step + ": expected a "
-            + "token starting at character " + offset + " ('" + expectedToken() + "'), but no token "
-            + "starts there (token " + j + " is " + quote(tokens.get(j)) + " at "
-            + offsets.get(j).asInt() + "); the server's tokenizer merged it with its neighbours");
-      }
+      // The token that covers the offset: a tokenizer may fold the space before the tag into it
+      // (" ки"), but it must be that token and nothing more.
       String token = tokens.get(j).asText();
-      if (!token.strip().equals(expectedToken().strip())) {
+      if (offsets.get(j).asInt() > offset || !token.strip().equals(expectedToken().strip())) {
         throw new OpenAiException(where + ": solution " + solution + " step " + step + ": expected the "
             + "token '" + expectedToken() + "' at character " + offset + ", got " + quote(tokens.get(j))
-            + " (" + settings.style().label() + " layout)");
+            + " at " + offsets.get(j).asInt() + " (" + settings.style().label() + " layout; the "
+            + "server's tokenizer merged it with its neighbours, or this is not the preset's PRM)");
       }
       out.add(settings.style() == LogprobSettings.Style.RLHFLOW
           ? rlhflowScore(values.get(j), tops.get(j), where, solution, step)
