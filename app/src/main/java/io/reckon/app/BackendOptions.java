@@ -93,14 +93,12 @@ final class BackendOptions {
   }
 
   /**
-   * The task a command runs: --task, else the preset's, else the configured default; with the
-   * preset's system prompt laid over it. Remembered for the backends.
+   * The task a command runs: --task, else the preset's, else the configured default. Remembered
+   * for the backends (the preset's system prompt is laid over it when the prompt is rendered).
    */
   io.reckon.search.task.Task resolveTask(String taskOption, Config hocon) {
     Presets.Policy p = preset(hocon);
-    io.reckon.search.task.Task t = TaskChoice.resolve(
-        taskOption != null ? taskOption : p != null ? p.task() : null, hocon);
-    task = p != null ? p.apply(t) : t;
+    task = TaskChoice.resolve(taskOption != null ? taskOption : p != null ? p.task() : null, hocon);
     stepDelimiter = task.stepDelimiter();
     return task;
   }

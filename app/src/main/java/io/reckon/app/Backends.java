@@ -382,10 +382,13 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
     List<String> stop = choice.preset() != null ? choice.preset().stop() : List.of();
     boolean shipped = task.name().equals(Tasks.ARITH.name()) && task.prompt().equals(Tasks.ARITH.prompt())
         && task.stepDelimiter().equals(Tasks.ARITH.stepDelimiter());
-    if (shipped && template.isBlank() && stop.isEmpty()) {
+    boolean system = choice.preset() != null && choice.preset().system() != null
+        && !choice.preset().system().equals(task.prompt().system());
+    if (shipped && template.isBlank() && stop.isEmpty() && !system) {
       return null;
     }
-    return new TaskFormat(task, template.isBlank() ? null : ChatTemplate.resolve(template), stop);
+    return new TaskFormat(task, template.isBlank() ? null : ChatTemplate.resolve(template), stop,
+        choice.preset() != null ? choice.preset().system() : null);
   }
 
   private static Verifier logprob(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {

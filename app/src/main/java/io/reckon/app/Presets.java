@@ -6,8 +6,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.reckon.search.task.Task;
-import io.reckon.search.task.TaskPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,22 +23,13 @@ final class Presets {
    * A policy preset.
    *
    * @param task the task it answers in ({@code reckon.tasks.<task>})
-   * @param system the system prompt that replaces the task's; null keeps the task's
+   * @param system the system prompt sent in place of the task's (rendering only: the task, its
+   *     grading and its digest stay the same); null keeps the task's
    * @param chatTemplate a shipped template's name, a model folder or a .jinja file; "" = none
    * @param stop stop strings of the family (its end-of-turn tokens)
    */
   record Policy(String name, String description, String task, String system, String chatTemplate,
       List<String> stop) {
-
-    /** The task as this preset asks for it: its system prompt laid over the task's. */
-    Task apply(Task t) {
-      if (system == null || system.equals(t.prompt().system())) {
-        return t;
-      }
-      TaskPrompt p = t.prompt();
-      return new Task(t.name(), t.description(), t.stepDelimiter(), t.extractor(), t.equivalence(),
-          new TaskPrompt(system, p.user(), p.fewShot()), t.maxComparisons());
-    }
   }
 
   /** The policy preset {@code name}, or one line of bad input listing the known ones. */

@@ -88,7 +88,9 @@ final class RunModels {
     } else if (verifier.path() == null) {
       o.prmBackend = "synthetic";
     } else if (remote(verifier)) {
-      o.prmBackend = "pooling";
+      // The ref's digest names the kind of server (see ref): a logprob PRM, else pooling.
+      o.prmBackend = verifier.sha256().equals(
+          Digests.text("logprob " + verifier.path() + " " + verifier.name())) ? "logprob" : "pooling";
       o.prmBaseUrl = verifier.path();
       o.prm = verifier.name();
     } else {

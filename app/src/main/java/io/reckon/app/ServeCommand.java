@@ -74,11 +74,11 @@ final class ServeCommand implements Callable<Integer> {
     if (refusal != null) {
       throw new Main.BadInput(refusal);
     }
-    // The served task: the preset's (its system prompt laid over it), else reckon.serve.task; the
-    // OpenAI policy renders its prompts for it.
+    // The served task: the preset's, else reckon.serve.task; the OpenAI policy renders its
+    // prompts for it (with the preset's system prompt and template).
     Presets.Policy preset = backendOptions.preset(hocon);
     if (preset != null) {
-      settings = settings.withTask(preset.apply(TaskChoice.resolve(preset.task(), hocon)));
+      settings = settings.withTask(TaskChoice.resolve(preset.task(), hocon));
     }
     backendOptions.task = settings.task();
     backendOptions.stepDelimiter = settings.task().stepDelimiter();

@@ -55,9 +55,15 @@ class MathStandInRunTest {
       List<String> args = new ArrayList<>(List.of("run", "--data", data(count).toString(),
           "--strategy", strategy, "--budget", "8", "--allocation", "fixed", "--backend", "openai",
           "--base-url", standIn.baseUrl(), "--model", "policy", "--prm", "prm",
-          "--prm-base-url", standIn.baseUrl(), "--out", out.toString(), "--seed", "7", "--no-store",
+          "--prm-base-url", standIn.baseUrl(), "--out", out.toString(), "--seed", "7",
           "--preset", family == MathStandIn.Family.LLAMA ? "llama-3-math" : "qwen2.5-math"));
-      args.addAll(List.of(extra));
+      // "--durable" journals the run (the preset's system prompt must not change the task's
+      // digest that a durable run records); the others run in memory.
+      List<String> rest = new ArrayList<>(List.of(extra));
+      if (!rest.remove("--durable")) {
+        args.add("--no-store");
+      }
+      args.addAll(rest);
       Cli.Result r = Cli.reckon(args.toArray(String[]::new));
       assertThat(standIn.violations).as("requests that did not fit the preset").isEmpty();
       assertThat(r.status()).as(r.err()).isZero();
@@ -108,7 +114,7 @@ class MathStandInRunTest {
   @Test
   void llamaCompletionsWithTheRlhflowPrm() throws IOException {
     Run run = run(MathStandIn.Family.LLAMA, QUESTIONS, "best-of-n:sel=weighted",
-        "--prm-preset", "rlhflow-llama3.1-8b-prm");
+        "--prm-preset", "rlhflow-llama3.1-8b-prm", "--durable");
     assertGradedAsTheTruth(run, QUESTIONS);
     assertThat(run.standIn().policyCalls.get()).isPositive();
     assertThat(run.standIn().rlhflowCalls.get()).isPositive();
@@ -118,7 +124,7 @@ class MathStandInRunTest {
   @Test
   void qwenCompletionsWithThePoolingPrm() throws IOException {
     Run run = run(MathStandIn.Family.QWEN, QUESTIONS, "best-of-n:sel=weighted",
-        "--prm-preset", "qwen2.5-math-prm");
+        "--prm-preset", "qwen2.5-math-prm", "--durable");
     assertGradedAsTheTruth(run, QUESTIONS);
     assertThat(run.standIn().poolingCalls.get()).isPositive();
   }

@@ -22,8 +22,11 @@ import java.util.Objects;
  * @param task what is asked, where a step ends, how the answer is found
  * @param template the model's chat template; null renders plain text
  * @param stop stop strings of the model family (end-of-turn tokens a server may print as text)
+ * @param system the system prompt of the model family's preset, in place of the task's; null keeps
+ *     the task's. It is rendering only: the task (its grading, its digest in a durable run's spec)
+ *     is the same whichever family answers it.
  */
-public record TaskFormat(Task task, ChatTemplate template, List<String> stop) {
+public record TaskFormat(Task task, ChatTemplate template, List<String> stop, String system) {
   /** Earlier attempts shown in a revision prompt, newest last. */
   public static final int MAX_ATTEMPTS = 4;
 
@@ -32,8 +35,17 @@ public record TaskFormat(Task task, ChatTemplate template, List<String> stop) {
     stop = stop == null ? List.of() : List.copyOf(stop);
   }
 
+  public TaskFormat(Task task, ChatTemplate template, List<String> stop) {
+    this(task, template, stop, null);
+  }
+
   public static TaskFormat plain(Task task) {
-    return new TaskFormat(task, null, List.of());
+    return new TaskFormat(task, null, List.of(), null);
+  }
+
+  /** The system prompt sent: the preset's, else the task's ("" for none). */
+  public String systemPrompt() {
+    return system != null ? system : task.prompt().system();
   }
 
   public String stepDelimiter() {
@@ -49,8 +61,8 @@ public record TaskFormat(Task task, ChatTemplate template, List<String> stop) {
   public List<ChatMessage> messages(String question, List<List<String>> attempts) {
     TaskPrompt p = task.prompt();
     List<ChatMessage> messages = new ArrayList<>();
-    if (p.hasSystem()) {
-      messages.add(ChatMessage.system(p.system()));
+    if (!systemPrompt().isEmpty()) {
+      messages.add(ChatMessage.system(systemPrompt()));
     }
     for (TaskPrompt.Example e : p.fewShot()) {
       messages.add(ChatMessage.user(p.userMessage(e.question())));
@@ -83,8 +95,8 @@ public record TaskFormat(Task task, ChatTemplate template, List<String> stop) {
   private String plain(String question, List<List<String>> attempts) {
     TaskPrompt p = task.prompt();
     StringBuilder sb = new StringBuilder();
-    if (p.hasSystem()) {
-      sb.append(p.system()).append("\n\n");
+    if (!systemPrompt().isEmpty()) {
+      sb.append(systemPrompt()).append("\n\n");
     }
     for (TaskPrompt.Example e : p.fewShot()) {
       appendUser(sb, p.userMessage(e.question()));
