@@ -15,6 +15,10 @@ import io.reckon.runtime.onnx.ModelConfig;
 import io.reckon.runtime.onnx.ModelLoadException;
 import io.reckon.runtime.onnx.OnnxModels;
 import io.reckon.runtime.onnx.OnnxSettings;
+import io.reckon.runtime.format.ChatTemplate;
+import io.reckon.runtime.format.TaskFormat;
+import io.reckon.runtime.openai.LogprobPrm;
+import io.reckon.runtime.openai.LogprobSettings;
 import io.reckon.runtime.openai.OpenAiCompatibleProposer;
 import io.reckon.runtime.openai.OpenAiSettings;
 import io.reckon.runtime.openai.PoolingPrm;
@@ -22,6 +26,8 @@ import io.reckon.runtime.openai.PoolingSettings;
 import io.reckon.runtime.replay.Replay;
 import io.reckon.runtime.replay.ReplayFile;
 import io.reckon.runtime.synthetic.SyntheticReasoner;
+import io.reckon.search.task.Task;
+import io.reckon.search.task.Tasks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +42,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>The policy and the verifier are chosen separately, so any mix works: the policy is {@code
  * onnx}, {@code openai} (an OpenAI-compatible server) or {@code synthetic}; the verifier is {@code
- * onnx}, {@code pooling} (a PRM behind vLLM's pooling API) or {@code synthetic}, and by default
+ * onnx}, {@code pooling} (a PRM behind vLLM's pooling API), {@code logprob} (a token-probability
+ * PRM behind a completions API: RLHFlow, Math-Shepherd) or {@code synthetic}, and by default
  * follows the policy ({@code synthetic} with {@code synthetic}, else the local ONNX PRM).
  *
  * @param notes what the user should know about the models (e.g. FLOPs that cannot be counted)
@@ -49,7 +56,7 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
   }
 
   static final List<String> KINDS = List.of("onnx", "openai", "synthetic", "replay");
-  static final List<String> VERIFIER_KINDS = List.of("onnx", "pooling", "synthetic", "replay");
+  static final List<String> VERIFIER_KINDS = List.of("onnx", "pooling", "logprob", "synthetic", "replay");
 
   /**
    * What the command line chose; null fields leave the configuration's choice.
@@ -57,19 +64,25 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
    * @param samples the replay backend's file of recorded samples ({@code --samples})
    * @param stepDelimiter the run's task's step delimiter (the replay splits kept texts at it);
    *     null: a line
+   * @param task the run's task (the OpenAI policy renders its prompt); null: the shipped format
+   * @param preset the policy preset ({@code --preset}): chat template and stop strings; null: none
+   * @param prmPreset the PRM preset ({@code --prm-preset}): backend and layout; null: none
+   * @param api the OpenAI policy's API ({@code --api}: completions or chat); null: configured
    */
   record Choice(
       String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl,
-      String samples, String stepDelimiter) {
+      String samples, String stepDelimiter, Task task, Presets.Policy preset, Presets.Prm prmPreset,
+      String api) {
     static final Choice NONE = new Choice(null, null, null, null, null, null);
 
     Choice(String backend, String model, String baseUrl, String prmBackend, String prm, String prmBaseUrl) {
-      this(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, null, null);
+      this(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, null, null, null, null, null, null);
     }
 
     /** The same choice for a run of a task with this step delimiter. */
     Choice withStepDelimiter(String delimiter) {
-      return new Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, delimiter);
+      return new Choice(backend, model, baseUrl, prmBackend, prm, prmBaseUrl, samples, delimiter,
+          task, preset, prmPreset, api);
     }
   }
 
@@ -93,6 +106,9 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
       models = hocon.getConfig("reckon.models");
       kind = normalize(choice.backend() != null ? choice.backend() : models.getString("backend"));
       String configured = models.hasPath("verifier") ? models.getString("verifier") : "";
+      if (choice.prmPreset() != null) {
+        configured = choice.prmPreset().backend();
+      }
       verifierKind = normalize(choice.prmBackend() != null ? choice.prmBackend() : configured);
     } catch (ConfigException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
@@ -108,6 +124,9 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
       throw new Main.BadInput(
           "unknown PRM backend '" + verifierKind + "': allowed are " + String.join(", ", VERIFIER_KINDS));
     }
+    if (choice.api() != null && !kind.equals("openai")) {
+      throw new Main.BadInput("--api is for --backend openai (the backend is " + kind + ")");
+    }
     if (choice.baseUrl() != null && !kind.equals("openai")) {
       throw new Main.BadInput("--base-url is for --backend openai (the backend is " + kind + ")");
     }
@@ -117,8 +136,13 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
     if (verifierKind.equals("replay") && !kind.equals("replay")) {
       throw new Main.BadInput("--prm-backend replay reads a replay's recorded scores: it needs --backend replay");
     }
-    if (choice.prmBaseUrl() != null && !verifierKind.equals("pooling")) {
-      throw new Main.BadInput("--prm-base-url is for --prm-backend pooling (the PRM backend is " + verifierKind + ")");
+    if (choice.prmBaseUrl() != null && !verifierKind.equals("pooling") && !verifierKind.equals("logprob")) {
+      throw new Main.BadInput("--prm-base-url is for --prm-backend pooling or logprob (the PRM backend is "
+          + verifierKind + ")");
+    }
+    if (choice.prmPreset() != null && !verifierKind.equals(choice.prmPreset().backend())) {
+      throw new Main.BadInput("--prm-preset " + choice.prmPreset().name() + " is a "
+          + choice.prmPreset().backend() + " PRM, but the PRM backend is " + verifierKind);
     }
     return new Kinds(kind, verifierKind);
   }
@@ -149,6 +173,7 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
       Verifier verifier = switch (verifierKind) {
         case "synthetic" -> proposer instanceof SyntheticReasoner s ? s : new SyntheticReasoner();
         case "pooling" -> pooling(models, choice, env, notes);
+        case "logprob" -> logprob(models, choice, env, notes);
         default -> onnxVerifier(models, choice);
       };
       return new Backends(proposer, verifier, List.copyOf(notes));
@@ -247,6 +272,7 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
     } else {
       verifier = switch (verifierKind) {
         case "pooling" -> pooling(models, choice, env, notes);
+        case "logprob" -> logprob(models, choice, env, notes);
         case "synthetic" -> new SyntheticReasoner();
         default -> onnxVerifier(models, choice);
       };
@@ -298,9 +324,16 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
     }
   }
 
-  /** The section {@code name} of reckon.models with the command line's values laid over it. */
-  private static Map<String, Object> section(Config models, String name, String baseUrl, String model) {
+  /**
+   * The section {@code name} of reckon.models with a PRM preset's settings (when it is for this
+   * backend) and then the command line's values laid over it.
+   */
+  private static Map<String, Object> section(Config models, String name, String baseUrl, String model,
+      Presets.Prm preset) {
     Config section = models.hasPath(name) ? models.getConfig(name) : ConfigFactory.empty();
+    if (preset != null && preset.backend().equals(name)) {
+      section = preset.settings().withFallback(section);
+    }
     if (baseUrl != null) {
       section = section.withValue("base-url", ConfigValueFactory.fromAnyRef(baseUrl));
     }
@@ -313,7 +346,12 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
   private static Proposer openAi(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
     OpenAiSettings settings;
     try {
-      settings = OpenAiSettings.fromMap(section(models, "openai", choice.baseUrl(), choice.model()), env);
+      Map<String, Object> section = new java.util.HashMap<>(
+          section(models, "openai", choice.baseUrl(), choice.model(), null));
+      if (choice.api() != null) {
+        section.put("api", choice.api());
+      }
+      settings = OpenAiSettings.fromMap(section, env);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new Main.BadInput(e.getMessage() + hint("--base-url URL --model NAME"));
     }
@@ -321,13 +359,61 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
       notes.add("note: the policy's parameter count is unknown (reckon.models.openai.parameters = 0), "
           + "so its FLOPs are reported as 0; tokens are the server's usage counts");
     }
+    try {
+      settings = settings.withRendering(rendering(settings, choice));
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput((choice.preset() != null ? "--preset " + choice.preset().name() + ": "
+          : "reckon.models.openai.chat-template: ") + e.getMessage());
+    }
     return new OpenAiCompatibleProposer(settings);
+  }
+
+  /**
+   * The run's task rendered for the served model: the preset's chat template and stop strings,
+   * else {@code reckon.models.openai.chat-template}. The arith task without a template keeps the
+   * shipped format byte for byte (null).
+   */
+  static TaskFormat rendering(OpenAiSettings settings, Choice choice) {
+    Task task = choice.task();
+    if (task == null) {
+      return null;
+    }
+    String template = choice.preset() != null ? choice.preset().chatTemplate() : settings.chatTemplate();
+    List<String> stop = choice.preset() != null ? choice.preset().stop() : List.of();
+    boolean shipped = task.name().equals(Tasks.ARITH.name()) && task.prompt().equals(Tasks.ARITH.prompt())
+        && task.stepDelimiter().equals(Tasks.ARITH.stepDelimiter());
+    boolean system = choice.preset() != null && choice.preset().system() != null
+        && !choice.preset().system().equals(task.prompt().system());
+    if (shipped && template.isBlank() && stop.isEmpty() && !system) {
+      return null;
+    }
+    return new TaskFormat(task, template.isBlank() ? null : ChatTemplate.resolve(template), stop,
+        choice.preset() != null ? choice.preset().system() : null);
+  }
+
+  private static Verifier logprob(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
+    LogprobSettings settings;
+    try {
+      settings = LogprobSettings.fromMap(
+          section(models, "logprob", choice.prmBaseUrl(), choice.prm(), choice.prmPreset()), env);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new Main.BadInput(e.getMessage() + hint("--prm-base-url URL --prm NAME"));
+    }
+    if (!settings.parametersKnown()) {
+      notes.add("note: the PRM's parameter count is unknown (reckon.models.logprob.parameters = 0), "
+          + "so its FLOPs are reported as 0; tokens are the server's usage counts");
+    }
+    try {
+      return new LogprobPrm(settings);
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput("reckon.models.logprob.chat-template: " + e.getMessage());
+    }
   }
 
   private static Verifier pooling(Config models, Choice choice, UnaryOperator<String> env, List<String> notes) {
     PoolingSettings settings;
     try {
-      settings = PoolingSettings.fromMap(section(models, "pooling", choice.prmBaseUrl(), choice.prm()), env);
+      settings = PoolingSettings.fromMap(section(models, "pooling", choice.prmBaseUrl(), choice.prm(), choice.prmPreset()), env);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new Main.BadInput(e.getMessage() + hint("--prm-base-url URL --prm NAME"));
     }

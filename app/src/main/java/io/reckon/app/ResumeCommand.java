@@ -37,6 +37,15 @@ final class ResumeCommand implements Callable<Integer> {
       description = "Proposer and verifier workers of each kind on this node (default: reckon.workers.count)")
   Integer workers;
 
+  @Option(names = "--preset", paramLabel = "NAME",
+      description = "The policy preset the run was started with (its system prompt, chat template "
+          + "and stop strings are not part of the run's spec)")
+  String preset;
+
+  @Option(names = "--prm-preset", paramLabel = "NAME",
+      description = "The PRM preset the run was started with")
+  String prmPreset;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -57,6 +66,16 @@ final class ResumeCommand implements Callable<Integer> {
       runSpec = DurableRuns.started(reader, runId).spec();
     }
     BackendOptions options = RunModels.options(runSpec.models());
+    options.preset = preset;
+    options.prmPreset = prmPreset;
+    if (runSpec.task() != null) {
+      // The OpenAI policy renders the run's task again; a task unknown here is the run's to refuse.
+      try {
+        options.task = TaskChoice.resolve(runSpec.task().name(), hocon);
+      } catch (Main.BadInput unknown) {
+        options.task = null;
+      }
+    }
     try (Backends models = options.load(hocon)) {
       try (DurableRuns.Node node = new DurableRuns.Node(
           hocon, store, settings.withSeed(runSpec.seed()), models, k,

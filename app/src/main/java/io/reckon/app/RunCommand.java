@@ -251,7 +251,7 @@ final class RunCommand implements Callable<Integer> {
     limits.requireBudget("--budget", budget);
     limits.requireBudget("reckon.question.probe-samples", settings.question().probeSamples());
     limits.requireWorkers(workers);
-    Task chosenTask = TaskChoice.resolve(task, hocon);
+    Task chosenTask = backendOptions.resolveTask(task, hocon);
     boolean computeOptimal = isComputeOptimal(strategy);
     RunSupervisor.Allocation mode = allocation(computeOptimal);
     StrategyConfig config = null;

@@ -53,7 +53,8 @@ final class RunModels {
       case "synthetic" -> new RunSpec.ModelRef(role, name, null, Digests.text(name));
       case "onnx" -> folder(role, name, Path.of(flag != null ? flag : m.getString(folderKey)));
       default -> {
-        String url = baseUrlFlag != null ? baseUrlFlag : m.getString(remoteSection + ".base-url");
+        String section = kind.equals("logprob") ? "logprob" : remoteSection;
+        String url = baseUrlFlag != null ? baseUrlFlag : m.getString(section + ".base-url");
         yield new RunSpec.ModelRef(role, name, url, Digests.text(kind + " " + url + " " + name));
       }
     };
@@ -87,7 +88,9 @@ final class RunModels {
     } else if (verifier.path() == null) {
       o.prmBackend = "synthetic";
     } else if (remote(verifier)) {
-      o.prmBackend = "pooling";
+      // The ref's digest names the kind of server (see ref): a logprob PRM, else pooling.
+      o.prmBackend = verifier.sha256().equals(
+          Digests.text("logprob " + verifier.path() + " " + verifier.name())) ? "logprob" : "pooling";
       o.prmBaseUrl = verifier.path();
       o.prm = verifier.name();
     } else {

@@ -74,6 +74,14 @@ final class ServeCommand implements Callable<Integer> {
     if (refusal != null) {
       throw new Main.BadInput(refusal);
     }
+    // The served task: the preset's, else reckon.serve.task; the OpenAI policy renders its
+    // prompts for it (with the preset's system prompt and template).
+    Presets.Policy preset = backendOptions.preset(hocon);
+    if (preset != null) {
+      settings = settings.withTask(TaskChoice.resolve(preset.task(), hocon));
+    }
+    backendOptions.task = settings.task();
+    backendOptions.stepDelimiter = settings.task().stepDelimiter();
     ClusterSettings cluster = clusterOptions.coordinator(hocon);
     // A coordinator-only cluster node runs no model: it needs their names and digests only.
     Backends models = cluster != null && !cluster.worker()

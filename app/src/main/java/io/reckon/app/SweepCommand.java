@@ -124,7 +124,7 @@ final class SweepCommand implements Callable<Integer> {
     }
     ReckonSettings settings = settings();
     Limits limits = limits();
-    Task chosenTask = TaskChoice.resolve(task, ConfigFactory.load());
+    Task chosenTask = backendOptions.resolveTask(task, ConfigFactory.load());
     TaskChoice.requireSyntheticArith(chosenTask, backendOptions.synthetic(ConfigFactory.load()));
     List<Question> questions = readQuestions(limits);
     Sweep.Settings sweepSettings = sweepSettings(settings, limits);

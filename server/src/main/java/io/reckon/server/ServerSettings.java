@@ -119,6 +119,13 @@ public record ServerSettings(
         policy, tasks, task);
   }
 
+  /** The served model's task: what a request that names none answers in. */
+  public ServerSettings withTask(Task t) {
+    return new ServerSettings(host, port, apiToken, strategy, budget, maxBudget, maxN, maxPending,
+        retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,
+        policy, tasks, t);
+  }
+
   public ServerSettings withDataDir(Path dataDir) {
     return new ServerSettings(host, port, apiToken, strategy, budget, maxBudget, maxN, maxPending,
         retryAfter, timeout, maxTimeout, maxBody, keepAlive, shutdownDeadline, dataDir, maxRuns,

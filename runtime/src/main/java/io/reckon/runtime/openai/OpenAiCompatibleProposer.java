@@ -9,6 +9,8 @@ import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import io.reckon.runtime.PromptFormat;
 import io.reckon.runtime.Proposer;
+import io.reckon.runtime.format.ChatMessage;
+import io.reckon.runtime.format.TaskFormat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +25,12 @@ import java.util.List;
  * timeout or a dropped connection is retried with exponential back-off (honouring {@code
  * Retry-After}), anything else fails at once with the server's answer in the message.
  *
- * <p>Text is cut into steps here, as the ONNX backend does: at the step delimiter once {@code
- * maxSteps} lines are written, after the answer line, or where the server stopped. With {@code
+ * <p>The prompt is the run's task rendered for the model family ({@link TaskFormat}: its system
+ * prompt, as chat messages for {@code api = chat} or through the family's chat template for
+ * {@code api = completions}), or the shipped arithmetic format when the settings carry no
+ * rendering. Text is cut into steps here, as the ONNX backend does: at the task's step delimiter
+ * (a step may span lines) once {@code maxSteps} steps are written, after the step that states the
+ * answer (the task's extractor finds one), or where the server stopped. With {@code
  * maxSteps = 1} the delimiter is sent as a stop sequence so the server stops there itself. A
  * greedy request (temperature 0) asks for one completion and copies it to every sample.
  *
@@ -81,12 +87,19 @@ public final class OpenAiCompatibleProposer implements Proposer {
 
   private GenerateReply generate(GenerateRequest r) {
     PromptFormat format = settings.format();
+    TaskFormat rendering = settings.rendering();
     boolean greedy = r.temperature() == 0;
     int n = greedy ? 1 : r.samples();
     boolean chat = settings.api() == OpenAiSettings.Api.CHAT;
     ObjectNode body = JSON.createObjectNode();
     body.put("model", settings.model());
-    if (chat) {
+    if (rendering != null) {
+      if (chat) {
+        messages(body, rendering, r);
+      } else {
+        body.put("prompt", rendering.completionPrompt(r.question(), r.attempts(), r.prefix()));
+      }
+    } else if (chat) {
       messages(body, format, r);
     } else {
       body.put("prompt", format.prompt(r.question(), r.attempts(), r.prefix()));
@@ -103,8 +116,13 @@ public final class OpenAiCompatibleProposer implements Proposer {
     } else {
       body.put("logprobs", 1);
     }
+    List<String> stop = new ArrayList<>(rendering != null ? rendering.stop() : List.of());
     if (r.maxSteps() == 1) {
-      body.putArray("stop").add(format.stepDelimiter());
+      stop.add(settings.stepDelimiter());
+    }
+    if (!stop.isEmpty()) {
+      ArrayNode array = body.putArray("stop");
+      stop.forEach(array::add);
     }
     JsonNode response = post(body, r);
     JsonNode usage = response.path("usage");
@@ -137,6 +155,22 @@ public final class OpenAiCompatibleProposer implements Proposer {
         steps.append(step).append(format.stepDelimiter());
       }
       messages.addObject().put("role", "assistant").put("content", steps.toString());
+      body.put("continue_final_message", true);
+      body.put("add_generation_prompt", false);
+    }
+  }
+
+  /**
+   * A task's chat: its system prompt and examples, the question as the user's message, and the
+   * steps so far as the assistant's message that the server continues.
+   */
+  private static void messages(ObjectNode body, TaskFormat rendering, GenerateRequest r) {
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : rendering.messages(r.question(), r.attempts())) {
+      messages.addObject().put("role", m.role()).put("content", m.content());
+    }
+    if (!r.prefix().isEmpty()) {
+      messages.addObject().put("role", "assistant").put("content", rendering.assistantText(r.prefix()));
       body.put("continue_final_message", true);
       body.put("add_generation_prompt", false);
     }
@@ -175,9 +209,10 @@ public final class OpenAiCompatibleProposer implements Proposer {
 
   private Continuation continuation(JsonNode choice, GenerateRequest r, int tokensIfUnsaid) {
     PromptFormat format = settings.format();
+    TaskFormat rendering = settings.rendering();
     String text = text(choice).asText();
     String finish = choice.path("finish_reason").asText("");
-    String delimiter = format.stepDelimiter();
+    String delimiter = settings.stepDelimiter();
     List<String> steps = new ArrayList<>();
     boolean finished = false;
     boolean done = false;
@@ -196,7 +231,7 @@ public final class OpenAiCompatibleProposer implements Proposer {
         // The server stopped by itself ("stop": end of text or our stop sequence): the open line
         // is whole. At "length" it was cut and may end mid-number, so it is dropped.
         complete = finish.equals("stop");
-        if (complete && !(r.maxSteps() == 1 && stoppedAtSequence(choice))) {
+        if (complete && !(r.maxSteps() == 1 && stoppedAtSequence(choice, delimiter))) {
           finished = true;
         }
       }
@@ -204,7 +239,7 @@ public final class OpenAiCompatibleProposer implements Proposer {
         continue;
       }
       steps.add(line);
-      if (format.isAnswerLine(line)) {
+      if (rendering != null ? rendering.finishes(line) : format.isAnswerLine(line)) {
         finished = true;
         break;
       }
@@ -240,15 +275,16 @@ public final class OpenAiCompatibleProposer implements Proposer {
   }
 
   /**
-   * Whether a "stop" finish came from our stop sequence rather than the end of text. vLLM says so
-   * in {@code stop_reason} (the matched string, or null for end of text); without it, a stop
-   * sequence was asked for and is the likelier cause.
+   * Whether a "stop" finish came from the step delimiter rather than the end of text. vLLM says so
+   * in {@code stop_reason} (the matched string, or null for end of text; a model family's
+   * end-of-turn stop string is an end of text too); without it, the delimiter was asked for and
+   * is the likelier cause.
    */
-  private static boolean stoppedAtSequence(JsonNode choice) {
+  private static boolean stoppedAtSequence(JsonNode choice, String delimiter) {
     JsonNode reason = choice.get("stop_reason");
     if (reason == null) {
       return true;
     }
-    return reason.isTextual();
+    return reason.isTextual() && reason.asText().equals(delimiter);
   }
 }

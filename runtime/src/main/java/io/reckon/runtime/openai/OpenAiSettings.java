@@ -2,6 +2,7 @@ package io.reckon.runtime.openai;
 
 import io.reckon.runtime.PromptFormat;
 import io.reckon.runtime.SettingValues;
+import io.reckon.runtime.format.TaskFormat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -22,7 +23,12 @@ import java.util.function.UnaryOperator;
  *     message, the steps so far as an assistant message the server continues)
  * @param maxTokens {@code max_tokens} of each request
  * @param topP {@code top_p} for sampled requests
- * @param format the model's text format (prompt, step delimiter, answer marker)
+ * @param format the shipped models' text format (prompt, step delimiter, answer marker), used
+ *     when {@code rendering} is null: the arith default, byte for byte as before tasks
+ * @param rendering the run's task rendered for this model family (system prompt, chat template,
+ *     stop strings, step delimiter, answer extraction); null for the shipped format
+ * @param chatTemplate {@code reckon.models.openai.chat-template} as configured ("" = none): a
+ *     shipped template's name, a model folder or a .jinja file, for {@code api = completions}
  */
 public record OpenAiSettings(
     ServerSettings server,
@@ -31,7 +37,9 @@ public record OpenAiSettings(
     Api api,
     int maxTokens,
     double topP,
-    PromptFormat format) {
+    PromptFormat format,
+    TaskFormat rendering,
+    String chatTemplate) {
 
   /** Which endpoint generates. */
   public enum Api {
@@ -64,12 +72,13 @@ public record OpenAiSettings(
     if (format == null) {
       throw new IllegalArgumentException("openai format is required");
     }
+    chatTemplate = chatTemplate == null ? "" : chatTemplate.strip();
   }
 
   /** Defaults for everything but where the server is and what it serves. */
   public static OpenAiSettings of(String baseUrl, String model, long parameters) {
     return new OpenAiSettings(
-        ServerSettings.of(baseUrl), model, parameters, Api.COMPLETIONS, 256, 1.0, PromptFormat.ARITH);
+        ServerSettings.of(baseUrl), model, parameters, Api.COMPLETIONS, 256, 1.0, PromptFormat.ARITH, null, "");
   }
 
   public String baseUrl() {
@@ -115,7 +124,7 @@ public record OpenAiSettings(
   }
 
   public OpenAiSettings withServer(ServerSettings s) {
-    return new OpenAiSettings(s, model, parameters, api, maxTokens, topP, format);
+    return new OpenAiSettings(s, model, parameters, api, maxTokens, topP, format, rendering, chatTemplate);
   }
 
   public OpenAiSettings withTimeouts(Duration connect, Duration request) {
@@ -131,19 +140,29 @@ public record OpenAiSettings(
   }
 
   public OpenAiSettings withMaxTokens(int tokens) {
-    return new OpenAiSettings(server, model, parameters, api, tokens, topP, format);
+    return new OpenAiSettings(server, model, parameters, api, tokens, topP, format, rendering, chatTemplate);
   }
 
   public OpenAiSettings withApi(Api a) {
-    return new OpenAiSettings(server, model, parameters, a, maxTokens, topP, format);
+    return new OpenAiSettings(server, model, parameters, a, maxTokens, topP, format, rendering, chatTemplate);
   }
 
   public OpenAiSettings withModel(String m) {
-    return new OpenAiSettings(server, m, parameters, api, maxTokens, topP, format);
+    return new OpenAiSettings(server, m, parameters, api, maxTokens, topP, format, rendering, chatTemplate);
   }
 
   public OpenAiSettings withFormat(PromptFormat f) {
-    return new OpenAiSettings(server, model, parameters, api, maxTokens, topP, f);
+    return new OpenAiSettings(server, model, parameters, api, maxTokens, topP, f, rendering, chatTemplate);
+  }
+
+  /** The run's task rendered for this model (null: the shipped arith format). */
+  public OpenAiSettings withRendering(TaskFormat r) {
+    return new OpenAiSettings(server, model, parameters, api, maxTokens, topP, format, r, chatTemplate);
+  }
+
+  /** The step delimiter the proposer cuts at: the task's, else the shipped format's. */
+  public String stepDelimiter() {
+    return rendering != null ? rendering.stepDelimiter() : format.stepDelimiter();
   }
 
   /** As {@link #fromMap(Map, UnaryOperator)}, with the key read from the process environment. */
@@ -168,6 +187,7 @@ public record OpenAiSettings(
     Api api = d.api;
     int maxTokens = d.maxTokens;
     double topP = d.topP;
+    String chatTemplate = "";
     for (Map.Entry<String, ?> e : ServerSettings.others(values)) {
       String key = e.getKey();
       Object v = e.getValue();
@@ -176,13 +196,15 @@ public record OpenAiSettings(
         case "api" -> api = api(scope, v);
         case "maxtokens" -> maxTokens = (int) SettingValues.integer(scope, key, v);
         case "topp" -> topP = SettingValues.number(scope, key, v);
+        case "chattemplate" -> chatTemplate = String.valueOf(v);
         default -> throw new IllegalArgumentException(
             "unknown setting " + scope + "." + key + " (known: model, parameters, api, max-tokens, "
-                + "top-p, " + ServerSettings.KEY_NAMES + ")");
+                + "top-p, chat-template, " + ServerSettings.KEY_NAMES + ")");
       }
     }
     try {
-      return new OpenAiSettings(server, d.model, parameters, api, maxTokens, topP, d.format);
+      return new OpenAiSettings(server, d.model, parameters, api, maxTokens, topP, d.format, null,
+          chatTemplate);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(scope + ": " + e.getMessage());
     }
