@@ -41,11 +41,21 @@ abstract class HttpSupport extends AllDirectives {
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
   }
 
-  /** The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). */
+  /**
+   * The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). A body must
+   * say it is JSON ({@code Content-Type: application/json}, else 415): a form or a
+   * {@code text/plain} POST is what a foreign page can send without a CORS preflight.
+   */
   Route body(Function<byte[], Route> inner) {
     return extractRequestEntity(entity -> {
       if (entity.getContentLengthOption().orElse(0L) > settings.maxBody()) {
         return complete(Errors.response(Errors.tooLarge(settings.maxBody())));
+      }
+      boolean empty = entity.isKnownEmpty() || entity.getContentLengthOption().orElse(-1L) == 0L;
+      if (!empty && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+        return complete(Errors.response(new ApiException(415, "invalid_request_error", null,
+            "unsupported_media_type", "the body must be JSON sent with Content-Type: "
+            + "application/json; got " + entity.getContentType().mediaType())));
       }
       return strictBody(inner);
     });
@@ -56,26 +66,8 @@ abstract class HttpSupport extends AllDirectives {
         entity -> inner.apply(entity.getData().toArray()));
   }
 
-  /**
-   * With a token configured, the request must carry {@code Authorization: Bearer TOKEN}; the
-   * comparison takes the same time wherever the tokens differ.
-   */
-  Route authorized(Supplier<Route> inner) {
-    if (!settings.tokenRequired()) {
-      return inner.get();
-    }
-    return optionalHeaderValueByName("Authorization", header -> {
-      if (matches(header)) {
-        return inner.get();
-      }
-      return complete(Errors.response(new ApiException(401, "invalid_request_error", null,
-              "invalid_api_key", "missing or wrong API key: send Authorization: Bearer "
-              + "$RECKON_API_TOKEN"))
-          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer")));
-    });
-  }
-
-  private boolean matches(Optional<String> header) {
+  /** Whether an Authorization header's value is this server's bearer token. */
+  boolean matches(Optional<String> header) {
     String value = header.orElse("");
     String prefix = "Bearer ";
     if (!value.regionMatches(true, 0, prefix, 0, prefix.length())) {
