@@ -1,0 +1,67 @@
+package io.reckon.server;
+
+import io.reckon.protocol.api.RunRequest;
+import java.util.List;
+
+/**
+ * Checks on what a client sends that come before any work on it, each refusal a 400 naming the
+ * field. Kept here, apart from the routes, so that HTTP and Kafka refuse the same things.
+ */
+public final class RequestGuards {
+  /** Longest question id: it becomes a record key, a journal entry and a dashboard cell. */
+  public static final int MAX_ID = 256;
+
+  /** The characters an id may hold besides letters and digits (ids of the shipped data sets). */
+  private static final String ID_PUNCTUATION = "._-:/@+=";
+
+  private RequestGuards() {}
+
+  /**
+   * Why {@code id} is not a usable question id, or {@code null}. Ids are shown in the dashboard,
+   * used as Kafka keys and written into logs, so they are plain: 1 to {@value #MAX_ID} ASCII
+   * letters, digits and {@code . _ - : / @ + =} (what {@code val-L1-0001} or
+   * {@code test/precalculus/807.json} need); no markup, spaces or control characters. Checked
+   * character by character, no regular expression.
+   */
+  public static String idProblem(String id) {
+    if (id.isEmpty()) {
+      return "is empty";
+    }
+    if (id.length() > MAX_ID) {
+      return "is " + id.length() + " characters long: at most " + MAX_ID;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || ID_PUNCTUATION.indexOf(c) >= 0;
+      if (!ok) {
+        return "holds " + describe(c) + " at position " + i + ": use letters, digits and "
+            + ". _ - : / @ + = only";
+      }
+    }
+    return null;
+  }
+
+  private static String describe(char c) {
+    return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+  }
+
+  /** A run's inline questions: each id, when given, usable (400 naming questions[i].id). */
+  static void checkRun(RunRequest request) {
+    List<RunRequest.SubmittedQuestion> questions = request.questions();
+    if (questions == null) {
+      return;
+    }
+    for (int i = 0; i < questions.size(); i++) {
+      RunRequest.SubmittedQuestion q = questions.get(i);
+      if (q == null || q.id() == null) {
+        continue; // a missing id defaults to the question's position
+      }
+      String problem = idProblem(q.id());
+      if (problem != null) {
+        String field = "questions[" + i + "].id";
+        throw ApiException.badRequest(field, field + " " + problem);
+      }
+    }
+  }
+}
