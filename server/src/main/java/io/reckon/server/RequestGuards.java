@@ -11,6 +11,9 @@ public final class RequestGuards {
   /** Longest question id: it becomes a record key, a journal entry and a dashboard cell. */
   public static final int MAX_ID = 256;
 
+  /** Longest server-side data path a run may name. */
+  public static final int MAX_PATH = 1_024;
+
   /** The characters an id may hold besides letters and digits (ids of the shipped data sets). */
   private static final String ID_PUNCTUATION = "._-:/@+=";
 
@@ -46,8 +49,26 @@ public final class RequestGuards {
     return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
   }
 
-  /** A run's inline questions: each id, when given, usable (400 naming questions[i].id). */
+  /**
+   * A run's data path, free of control characters (a NUL would fail deep in the file system), and
+   * its inline questions' ids, each usable when given (400 naming questions[i].id).
+   */
   static void checkRun(RunRequest request) {
+    String data = request.data();
+    if (data != null) {
+      if (data.length() > MAX_PATH) {
+        throw ApiException.badRequest("data", "data is " + data.length() + " characters long: at "
+            + "most " + MAX_PATH);
+      }
+      for (int i = 0; i < data.length(); i++) {
+        char c = data.charAt(i);
+        if (c < 0x20 || c == 0x7f) {
+          throw ApiException.badRequest("data", "data holds a control character ("
+              + describe(c) + ") at position " + i + ": name a question file under the server's "
+              + "data directory, e.g. arith/test.jsonl");
+        }
+      }
+    }
     List<RunRequest.SubmittedQuestion> questions = request.questions();
     if (questions == null) {
       return;

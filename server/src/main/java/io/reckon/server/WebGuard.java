@@ -128,11 +128,10 @@ final class WebGuard extends HttpSupport {
       Duration wait = throttle.blockedFor(client);
       if (!wait.isZero()) {
         long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-        return complete(Errors.response(new ApiException(429, "requests", null,
-                "too_many_auth_failures", "too many failed authentications from this address ("
-                + web.authFailures() + " within " + web.authWindow().toSeconds() + " s, "
-                + "reckon.serve.auth-failures): retry after " + seconds + " s"))
-            .addHeader(RawHeader.create("Retry-After", Long.toString(seconds))));
+        return complete(Errors.retryAfter(Errors.response(new ApiException(429, "requests",
+            null, "too_many_auth_failures", "too many failed authentications from this address ("
+            + web.authFailures() + " within " + web.authWindow().toSeconds() + " s, "
+            + "reckon.serve.auth-failures): retry after " + seconds + " s")), seconds));
       }
       if (matches(request.getHeader("Authorization").map(HttpHeader::value))) {
         throttle.succeeded(client);

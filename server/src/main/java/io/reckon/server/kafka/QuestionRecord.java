@@ -55,7 +55,7 @@ public record QuestionRecord(
   public static final int MAX_ID = RequestGuards.MAX_ID;
 
   /** No coercion: {@code "level": "3"} or {@code "question": 42} is a wrong type, not a guess. */
-  private static final ObjectMapper STRICT = JsonMapper.builder()
+  private static final ObjectMapper STRICT = JsonMapper.builder(Json.FACTORY)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
