@@ -66,8 +66,26 @@ abstract class HttpSupport extends AllDirectives {
         entity -> inner.apply(entity.getData().toArray()));
   }
 
-  /** Whether an Authorization header's value is this server's bearer token. */
-  boolean matches(Optional<String> header) {
+  /**
+   * With a token configured, the request must carry {@code Authorization: Bearer TOKEN}; the
+   * comparison takes the same time wherever the tokens differ.
+   */
+  Route authorized(Supplier<Route> inner) {
+    if (!settings.tokenRequired()) {
+      return inner.get();
+    }
+    return optionalHeaderValueByName("Authorization", header -> {
+      if (matches(header)) {
+        return inner.get();
+      }
+      return complete(Errors.response(new ApiException(401, "invalid_request_error", null,
+              "invalid_api_key", "missing or wrong API key: send Authorization: Bearer "
+              + "$RECKON_API_TOKEN"))
+          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer")));
+    });
+  }
+
+  private boolean matches(Optional<String> header) {
     String value = header.orElse("");
     String prefix = "Bearer ";
     if (!value.regionMatches(true, 0, prefix, 0, prefix.length())) {

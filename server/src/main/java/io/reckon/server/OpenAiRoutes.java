@@ -58,13 +58,14 @@ final class OpenAiRoutes extends HttpSupport {
             pathEnd(() -> complete(json(200, models()))),
             extractUnmatchedPath(rest -> complete(model(rest))))))),
         path("completions", () -> timed("completions", () -> post(() -> body(bytes -> {
-          CompletionRequest r = Json.read(bytes, CompletionRequest.class);
+          CompletionRequest r = RequestGuards.check(Json.read(bytes, CompletionRequest.class));
           List<CompletionRequest> each = PromptList.split(r);
           return each.size() == 1 ? answer(completion(each.get(0)))
               : answerAll(each.stream().map(this::completion).toList());
         })))),
         pathPrefix("chat", () -> path("completions", () -> timed("chat", () -> post(() -> body(
-            bytes -> answer(chat(Json.read(bytes, ChatCompletionRequest.class))))))))));
+            bytes -> answer(chat(RequestGuards.check(
+                Json.read(bytes, ChatCompletionRequest.class)))))))))));
   }
 
   private ModelList models() {

@@ -147,11 +147,12 @@ public final class ReckonServer implements AutoCloseable {
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
       Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
           reckon.run().seed());
-      Function<String, String> check = backend.proposer() instanceof SyntheticReasoner
+      Function<String, String> check = RequestGuards.bounded(base,
+          backend.proposer() instanceof SyntheticReasoner
           ? q -> Arithmetic.parse(q) == null
               ? "the synthetic backend answers arithmetic expressions only, e.g. 37*4+129-56"
               : null
-          : q -> null;
+          : q -> null);
       OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
           backend.policies(), check);
       RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
@@ -163,8 +164,9 @@ public final class ReckonServer implements AutoCloseable {
       // Built once: the guard's directives look at each request and then hand it to these.
       Route api = new Composed(settings, null)
           .all(openai.route(), runsRoutes.route(), ops.metricsRoute());
+      Route authorized = new Composed(settings, metrics).authorized(() -> api);
       Route inner = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
-          guard.authorized(() -> api));
+          guard.throttled(() -> authorized));
       Route route = guard.guard(() -> inner);
       ServerBinding binding;
       try {

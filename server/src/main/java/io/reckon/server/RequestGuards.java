@@ -1,7 +1,12 @@
 package io.reckon.server;
 
+import com.typesafe.config.Config;
 import io.reckon.protocol.api.RunRequest;
+import io.reckon.protocol.openai.ChatCompletionRequest;
+import io.reckon.protocol.openai.CompletionRequest;
+import io.reckon.runtime.InputLimits;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Checks on what a client sends that come before any work on it, each refusal a 400 naming the
@@ -9,7 +14,7 @@ import java.util.List;
  */
 public final class RequestGuards {
   /** Longest question id: it becomes a record key, a journal entry and a dashboard cell. */
-  public static final int MAX_ID = 256;
+  public static final int MAX_ID = InputLimits.MAX_ID_CHARS;
 
   /** Longest server-side data path a run may name. */
   public static final int MAX_PATH = 1_024;
@@ -83,6 +88,56 @@ public final class RequestGuards {
         String field = "questions[" + i + "].id";
         throw ApiException.badRequest(field, field + " " + problem);
       }
+      bounded("questions[" + i + "].answer", q.answer());
+    }
+  }
+
+  /**
+   * The limit on a question's text that every door shares ({@code reckon.limits
+   * .max-question-chars}), checked before {@code check} (which parses the question) runs: a
+   * refusal of a longer question is one comparison, whatever the text holds.
+   */
+  public static Function<String, String> bounded(Config root, Function<String, String> check) {
+    int max = root.hasPath("reckon.limits.max-question-chars")
+        ? root.getInt("reckon.limits.max-question-chars")
+        : InputLimits.DEFAULTS.maxQuestionChars();
+    return q -> q.length() > max
+        ? "the question is " + q.length() + " characters long: at most " + max
+            + " (reckon.limits.max-question-chars)"
+        : check.apply(q);
+  }
+
+  /** A completion request's fields other than the prompt text, bounded (400 naming the field). */
+  static CompletionRequest check(CompletionRequest r) {
+    bounded("model", r.model());
+    stops(r.stop());
+    return r;
+  }
+
+  /** A chat request's fields other than the question text, bounded (400 naming the field). */
+  static ChatCompletionRequest check(ChatCompletionRequest r) {
+    bounded("model", r.model());
+    if (r.messages() != null && r.messages().size() > InputLimits.MAX_MESSAGES) {
+      throw ApiException.badRequest("messages", "at most " + InputLimits.MAX_MESSAGES
+          + " messages; got " + r.messages().size());
+    }
+    stops(r.stop());
+    return r;
+  }
+
+  private static void stops(List<String> stop) {
+    if (stop == null) {
+      return;
+    }
+    for (int i = 0; i < stop.size(); i++) {
+      bounded("stop[" + i + "]", stop.get(i));
+    }
+  }
+
+  private static void bounded(String field, String value) {
+    if (value != null && value.length() > InputLimits.MAX_FIELD_CHARS) {
+      throw ApiException.badRequest(field, field + " is " + value.length() + " characters long: "
+          + "at most " + InputLimits.MAX_FIELD_CHARS);
     }
   }
 }

@@ -29,8 +29,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>on loopback without a token, a request whose {@code Host} is not a loopback name (nor an
  *       allowed origin's host) is refused (403): DNS rebinding cannot turn a foreign name into
  *       this server's origin;
- *   <li>the bearer token, with failed attempts throttled per client address (429 with
- *       {@code Retry-After} once a window's failures are spent).
+ *   <li>failed authentications throttled per client address (429 with {@code Retry-After}
+ *       once a window's failures are spent).
  * </ul>
  */
 final class WebGuard extends HttpSupport {
@@ -115,14 +115,12 @@ final class WebGuard extends HttpSupport {
   }
 
   /**
-   * With a token configured, the request must carry {@code Authorization: Bearer TOKEN}; the
-   * comparison takes the same time wherever the tokens differ. An address with too many failures
-   * in the window gets 429 until the window ends, whatever it sends.
+   * Failed authentications throttled per client address around {@code authorized} (the route
+   * that checks the token and answers 401 when it is wrong): an address with too many 401s in the
+   * window gets 429 until the window ends, whatever it sends; a request that passes forgets its
+   * address's failures.
    */
-  Route authorized(Supplier<Route> inner) {
-    if (!settings.tokenRequired()) {
-      return inner.get();
-    }
+  Route throttled(Supplier<Route> authorized) {
     return extractRequest(request -> {
       String client = client(request);
       Duration wait = throttle.blockedFor(client);
@@ -133,15 +131,14 @@ final class WebGuard extends HttpSupport {
             + web.authFailures() + " within " + web.authWindow().toSeconds() + " s, "
             + "reckon.serve.auth-failures): retry after " + seconds + " s")), seconds));
       }
-      if (matches(request.getHeader("Authorization").map(HttpHeader::value))) {
-        throttle.succeeded(client);
-        return inner.get();
-      }
-      throttle.failed(client);
-      return complete(Errors.response(new ApiException(401, "invalid_request_error", null,
-              "invalid_api_key", "missing or wrong API key: send Authorization: Bearer "
-              + "$RECKON_API_TOKEN"))
-          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer")));
+      return mapResponse(response -> {
+        if (response.status().intValue() == 401) {
+          throttle.failed(client);
+        } else {
+          throttle.succeeded(client);
+        }
+        return response;
+      }, authorized);
     });
   }
 

@@ -14,6 +14,7 @@ import io.reckon.protocol.openai.ReckonOptions;
 import io.reckon.server.ApiException;
 import io.reckon.server.Json;
 import io.reckon.server.RequestGuards;
+import io.reckon.runtime.InputLimits;
 import io.reckon.server.SearchChoice;
 import io.reckon.server.ServerSettings;
 import java.time.Instant;
@@ -115,6 +116,10 @@ public record QuestionRecord(
     String refusal = questionCheck.apply(text);
     if (refusal != null) {
       throw new BadRecord("field 'question': " + refusal);
+    }
+    if (r.answer() != null && r.answer().length() > InputLimits.MAX_FIELD_CHARS) {
+      throw new BadRecord("field 'answer' is " + r.answer().length() + " characters long: at "
+          + "most " + InputLimits.MAX_FIELD_CHARS);
     }
     String run = r.run() == null ? kafka.runName(topic, timestamp) : r.run().strip();
     if (!run.matches(KafkaSettings.RUN_NAME)) {
