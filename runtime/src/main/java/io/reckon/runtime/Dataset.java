@@ -162,7 +162,10 @@ public final class Dataset {
     if (id.isBlank()) {
       throw new InvalidDataException(where + "field 'id' is empty");
     }
-    bounded(where, "id", id);
+    if (id.length() > InputLimits.MAX_ID_CHARS) {
+      throw new InvalidDataException(where + "field 'id' " + Quote.of(id) + " is longer than "
+          + InputLimits.MAX_ID_CHARS + " characters");
+    }
     return id;
   }
 

@@ -16,8 +16,18 @@ public record InputLimits(int maxLineBytes, int maxQuestionChars, int maxQuestio
   /** The shipped defaults (reckon.limits in config/application.conf says the same). */
   public static final InputLimits DEFAULTS = new InputLimits(1 << 20, 16_384, 2_000_000, 64L << 20);
 
-  /** Fields of a question other than its text (id, answer) are bounded by this many characters. */
+  /**
+   * Fields of a question other than its text (answer, subject) and of a request (a stop string,
+   * a model name) are bounded by this many characters, whichever door they come in by (HTTP,
+   * Kafka, files).
+   */
   public static final int MAX_FIELD_CHARS = 1_024;
+
+  /** A question's id: it becomes a Kafka key, a journal entry and a dashboard cell. */
+  public static final int MAX_ID_CHARS = 256;
+
+  /** Messages in one chat request (the question is the last user message). */
+  public static final int MAX_MESSAGES = 256;
 
   public InputLimits {
     between("reckon.limits.max-line-bytes", maxLineBytes, 64, Integer.MAX_VALUE - 16);

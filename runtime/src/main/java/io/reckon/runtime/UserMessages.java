@@ -20,9 +20,12 @@ public final class UserMessages {
       Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.){2,}([A-Z][A-Za-z0-9_]*)(?:\\$[A-Za-z0-9_$]+)?");
   private static final Pattern JACKSON_TOKEN = Pattern.compile("\\(token `?JsonToken\\.[A-Z_]+`?\\)");
   private static final Pattern JACKSON_FEATURE =
-      Pattern.compile("\\s*;?\\s*\\(?`?(?:StreamReadFeature|JsonReadFeature|DeserializationFeature|"
+      Pattern.compile("\\s*+;?\\s*+\\(?`?(?:StreamReadFeature|JsonReadFeature|DeserializationFeature|"
           + "MapperFeature|JsonParser\\.Feature)\\.[A-Z_]+`?(?: (?:enabled|disabled))?\\)?");
   private static final Pattern REDACTED = Pattern.compile("\\[Source: [^\\]]*\\]|REDACTED\\s*");
+
+  /** The longest message scrubbed; the rest of a longer one is cut off. */
+  static final int MAX_SCRUBBED = 2_000;
 
   private UserMessages() {}
 
@@ -67,6 +70,11 @@ public final class UserMessages {
     }
     int nl = message.indexOf('\n');
     String s = nl < 0 ? message : message.substring(0, nl);
+    // A message may quote its input: bounded first, the patterns below cost at most
+    // O(MAX_SCRUBBED^2) steps on the worst input (a.a.a.a... for QUALIFIED), never O(line^2).
+    if (s.length() > MAX_SCRUBBED) {
+      s = s.substring(0, MAX_SCRUBBED) + "...";
+    }
     s = s.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Z][A-Za-z0-9_]*(?:Exception|Error): ?", "");
     s = JACKSON_TOKEN.matcher(s).replaceAll("");
     s = JACKSON_FEATURE.matcher(s).replaceAll("");

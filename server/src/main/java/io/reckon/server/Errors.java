@@ -25,10 +25,29 @@ public final class Errors {
 
   private Errors() {}
 
+  /**
+   * The error as a response. A 500 or 504 says {@code x-should-retry: false}: the official SDKs
+   * otherwise send the same expensive request twice more, and a search that failed or ran out of
+   * time does so again. A 429 always says when to come back ({@code Retry-After}, 1 s unless the
+   * caller {@link #retryAfter sets} another).
+   */
   public static HttpResponse response(ApiException e) {
-    return HttpResponse.create()
+    HttpResponse r = HttpResponse.create()
         .withStatus(e.status())
         .withEntity(ContentTypes.APPLICATION_JSON, Json.write(e.body()));
+    if (e.status() == 500 || e.status() == 504) {
+      r = r.addHeader(RawHeader.create("x-should-retry", "false"));
+    }
+    if (e.status() == 429) {
+      r = r.addHeader(RawHeader.create("Retry-After", "1"));
+    }
+    return r;
+  }
+
+  /** The response with {@code Retry-After: seconds} instead of any it had. */
+  public static HttpResponse retryAfter(HttpResponse r, long seconds) {
+    return r.removeHeader("Retry-After")
+        .addHeader(RawHeader.create("Retry-After", Long.toString(Math.max(1, seconds))));
   }
 
   public static ApiException tooLarge(long limit) {
@@ -39,9 +58,9 @@ public final class Errors {
 
   public static HttpResponse tooManyRequests(Duration retryAfter, String what) {
     long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-    return response(new ApiException(429, "requests", null, "rate_limit_exceeded",
-        "the server is at its admission limit (" + what + "): retry after " + seconds + " s"))
-        .addHeader(RawHeader.create("Retry-After", Long.toString(seconds)));
+    return retryAfter(response(new ApiException(429, "requests", null, "rate_limit_exceeded",
+        "the server is at its admission limit (" + what + "): retry after " + seconds + " s")),
+        seconds);
   }
 
   /** A failed future's error as a response: its ApiException, or a logged bare 500. */

@@ -41,11 +41,21 @@ abstract class HttpSupport extends AllDirectives {
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
   }
 
-  /** The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). */
+  /**
+   * The request body, read whole up to {@code reckon.serve.max-body} (beyond it: 413). A body must
+   * say it is JSON ({@code Content-Type: application/json}, else 415): a form or a
+   * {@code text/plain} POST is what a foreign page can send without a CORS preflight.
+   */
   Route body(Function<byte[], Route> inner) {
     return extractRequestEntity(entity -> {
       if (entity.getContentLengthOption().orElse(0L) > settings.maxBody()) {
         return complete(Errors.response(Errors.tooLarge(settings.maxBody())));
+      }
+      boolean empty = entity.isKnownEmpty() || entity.getContentLengthOption().orElse(-1L) == 0L;
+      if (!empty && !entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+        return complete(Errors.response(new ApiException(415, "invalid_request_error", null,
+            "unsupported_media_type", "the body must be JSON sent with Content-Type: "
+            + "application/json; got " + entity.getContentType().mediaType())));
       }
       return strictBody(inner);
     });

@@ -54,11 +54,18 @@ final class OpenAiRoutes extends HttpSupport {
 
   Route route() {
     return pathPrefix("v1", () -> concat(
-        path("models", () -> timed("models", () -> get(() -> complete(json(200, models()))))),
-        path("completions", () -> timed("completions", () -> post(() -> body(
-            bytes -> answer(completion(Json.read(bytes, CompletionRequest.class))))))),
+        pathPrefix("models", () -> timed("models", () -> get(() -> concat(
+            pathEnd(() -> complete(json(200, models()))),
+            extractUnmatchedPath(rest -> complete(model(rest))))))),
+        path("completions", () -> timed("completions", () -> post(() -> body(bytes -> {
+          CompletionRequest r = RequestGuards.check(Json.read(bytes, CompletionRequest.class));
+          List<CompletionRequest> each = PromptList.split(r);
+          return each.size() == 1 ? answer(completion(each.get(0)))
+              : answerAll(each.stream().map(this::completion).toList());
+        })))),
         pathPrefix("chat", () -> path("completions", () -> timed("chat", () -> post(() -> body(
-            bytes -> answer(chat(Json.read(bytes, ChatCompletionRequest.class))))))))));
+            bytes -> answer(chat(RequestGuards.check(
+                Json.read(bytes, ChatCompletionRequest.class)))))))))));
   }
 
   private ModelList models() {
@@ -72,6 +79,68 @@ final class OpenAiRoutes extends HttpSupport {
       }
     }
     return new ModelList("list", list);
+  }
+
+  /** {@code GET /v1/models/{id}}: a listed model, or any model name the server can serve. */
+  private HttpResponse model(String rawPath) {
+    String id = PromptList.decodePath(rawPath);
+    for (ModelList.Model m : models().data()) {
+      if (m.id().equals(id)) {
+        return json(200, m);
+      }
+    }
+    try {
+      SearchChoice.resolve(id, null, settings, policies);
+      return json(200, new ModelList.Model(id, "model", 1_700_000_000L, "reckon"));
+    } catch (ApiException e) {
+      return Errors.response(ApiException.notFound("model_not_found", "The model '"
+          + ParseErrors.printable(id) + "' does not exist: this server serves \"reckon\" and "
+          + "\"reckon/STRATEGY[@BUDGET]\" (see GET /v1/models)"));
+    }
+  }
+
+  /**
+   * Several prompts: one search each, all admitted or none, answered together with OpenAI's
+   * numbering (choice {@code index} = prompt index × n + rank).
+   */
+  private Route answerAll(List<Prepared> all) {
+    if (admission.closed()) {
+      return complete(Errors.response(new ApiException(503, "server_error", null, "shutting_down",
+          "the server is shutting down; retry in a moment or on another instance")));
+    }
+    if (!admission.tryAcquire(all.size())) {
+      return complete(Errors.tooManyRequests(settings.retryAfter(),
+          admission.limit() + " questions in flight and waiting"));
+    }
+    List<java.util.concurrent.CompletableFuture<Object>> replies = new ArrayList<>();
+    for (int k = 0; k < all.size(); k++) {
+      Prepared p = all.get(k);
+      CompletionStage<ServiceRun.Answer> answer;
+      try {
+        answer = asker.ask(p.id() + "-" + k, p.question(), p.choice(), p.seed(), p.deadline());
+      } catch (RuntimeException e) {
+        admission.release(all.size() - k);
+        throw e;
+      }
+      answer.whenComplete((a, error) -> {
+        admission.release(1);
+        if (a != null) {
+          metrics.question(a.result(), "openai");
+        }
+      });
+      replies.add(answer.handle((a, error) -> {
+        if (error != null) {
+          return (Object) new ApiException(504, "timeout", null, "deadline_exceeded",
+              "no answer from the search within the deadline");
+        }
+        ApiException failure = failure(a.result());
+        return failure != null ? failure : reply(p, a);
+      }).toCompletableFuture());
+    }
+    return completeWithFuture(java.util.concurrent.CompletableFuture
+        .allOf(replies.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+        .thenApply(done -> PromptList.merge(all.get(0).id(), all.get(0).n(),
+            replies.stream().map(java.util.concurrent.CompletableFuture::join).toList())));
   }
 
   private Prepared completion(CompletionRequest r) {

@@ -96,6 +96,12 @@ public final class ReckonServer implements AutoCloseable {
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
+    WebSettings web = WebSettings.from(base);
+    javax.net.ssl.SSLContext tls = web.tls() ? Tls.context(web) : null;
+    if (tls == null && !settings.loopback()) {
+      LOG.warn("serving plain HTTP on {} (not loopback): the API token and every answer cross the "
+          + "network in clear; set reckon.serve.tls.keystore (docs/security.md)", settings.host());
+    }
     checkBindable(settings.host(), settings.port());
     EstimatorFile.Loaded estimator = EstimatorFile.load(base,
         backend.models().stream().map(RunSpec.ModelRef::name).toList());
@@ -141,11 +147,12 @@ public final class ReckonServer implements AutoCloseable {
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
       Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
           reckon.run().seed());
-      Function<String, String> check = backend.proposer() instanceof SyntheticReasoner
+      Function<String, String> check = RequestGuards.bounded(base,
+          backend.proposer() instanceof SyntheticReasoner
           ? q -> Arithmetic.parse(q) == null
               ? "the synthetic backend answers arithmetic expressions only, e.g. 37*4+129-56"
               : null
-          : q -> null;
+          : q -> null);
       OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
           backend.policies(), check);
       RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
@@ -153,13 +160,21 @@ public final class ReckonServer implements AutoCloseable {
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
       Dashboard dashboard = new Dashboard(settings, metrics);
-      Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
-          new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
-              .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
+      WebGuard guard = new WebGuard(settings, web, metrics);
+      // Built once: the guard's directives look at each request and then hand it to these.
+      Route api = new Composed(settings, null)
+          .all(openai.route(), runsRoutes.route(), ops.metricsRoute());
+      Route authorized = new Composed(settings, metrics).authorized(() -> api);
+      Route inner = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
+          guard.throttled(() -> authorized));
+      Route route = guard.guard(() -> inner);
       ServerBinding binding;
       try {
-        binding = Http.get(system).newServerAt(settings.host(), settings.port())
-            .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        var at = Http.get(system).newServerAt(settings.host(), settings.port());
+        if (tls != null) {
+          at = at.enableHttps(org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(tls));
+        }
+        binding = at.bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
             + e.getCause().getMessage());

@@ -58,6 +58,7 @@ final class RunsRoutes extends HttpSupport {
   }
 
   private Route submit(RunRequest request) {
+    RequestGuards.checkRun(request);
     return answer(runs.submit(request).thenApply(
         s -> json(202, new RunAccepted(s.runId(), s.state(), s.questions()))));
   }

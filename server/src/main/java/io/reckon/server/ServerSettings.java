@@ -153,11 +153,21 @@ public record ServerSettings(
     }
   }
 
+  /**
+   * The shortest API token the server accepts: 16 random characters are beyond guessing at the
+   * rate that throttled attempts allow (reckon.serve.auth-failures).
+   */
+  public static final int MIN_TOKEN_CHARS = 16;
+
   /** Why this configuration must not start, or {@code null}. */
   public String refusal() {
     if (!loopback() && !tokenRequired()) {
       return "binding " + host + " (not loopback) needs an API token: set RECKON_API_TOKEN, or "
           + "bind 127.0.0.1";
+    }
+    if (tokenRequired() && apiToken.length() < MIN_TOKEN_CHARS) {
+      return "the API token (RECKON_API_TOKEN) is " + apiToken.length() + " characters long: use "
+          + "at least " + MIN_TOKEN_CHARS + ", e.g. openssl rand -hex 24";
     }
     return null;
   }

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import io.reckon.protocol.Continuation;
+import io.reckon.protocol.GenerateReply;
+import io.reckon.protocol.GenerateRequest;
+import io.reckon.runtime.Proposer;
+import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -48,6 +53,67 @@ class DashboardBrowserTest {
       throw new AssertionError("chromium did not finish in 120 s: " + cmd);
     }
     return Files.readString(out, StandardCharsets.UTF_8);
+  }
+
+  /** What an attacker puts in every field the dashboard shows: script, if it were parsed. */
+  static final String PAYLOAD = "<img src=x onerror=\"document.body.dataset.pwned='yes'\">";
+
+  /** The synthetic reasoner whose every final answer is {@link #PAYLOAD}. */
+  static final class HostileProposer implements Proposer {
+    private final SyntheticReasoner model = new SyntheticReasoner();
+
+    @Override
+    public List<GenerateReply> generate(List<GenerateRequest> batch) {
+      return model.generate(batch).stream().map(r -> new GenerateReply(r.requestId(),
+          r.continuations().stream().map(c -> new Continuation(c.steps().stream()
+              .map(step -> step.strip().startsWith("A:") ? "A: " + PAYLOAD : step).toList(),
+              c.finished(), c.tokens(), c.logProb())).toList(),
+          r.promptTokens(), r.generatedTokens(), r.flops())).toList();
+    }
+
+    @Override
+    public long parameters() {
+      return model.parameters();
+    }
+
+    @Override
+    public String name() {
+      return model.name();
+    }
+  }
+
+  /**
+   * Stored XSS: a question file whose ids and expected answers are markup, answered by a model
+   * whose answers are markup. The page shows them as text (escaped in the DOM), no element of
+   * theirs exists and no script of theirs ran.
+   */
+  @Test
+  void hostileIdsAndAnswersRenderAsTextAndRunNoScript() throws Exception {
+    Path chromium = chromium();
+    Assumptions.assumeTrue(chromium != null, "Chromium is not installed: the XSS browser test is "
+        + "skipped; install it with 'apt-get install -y chromium' or set CHROMIUM");
+    Path data = Files.createTempDirectory(profile, "data-");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      lines.append(Json.writeString(java.util.Map.of("id", PAYLOAD + i, "question",
+          (3 + i) + "*7+" + i, "answer", PAYLOAD))).append('\n');
+    }
+    Files.writeString(data.resolve("hostile.jsonl"), lines);
+    ServerSettings settings = TestServers.settings().withDataDir(data);
+    try (ReckonServer server = TestServers.start(settings, new HostileProposer(), 1)) {
+      TestServers.awaitReady(server);
+      String runId = RunsApiTest.submit(server,
+          "{\"data\":\"hostile.jsonl\",\"strategy\":\"best-of-n\",\"budget\":2}");
+      String dom = browse(chromium, TestServers.base(server) + "/#run=" + runId, "--dump-dom");
+      assertThat(dom).contains("id=\"run-state\" data-state=\"finished\">finished<");
+      // The values are there, as text: Chromium's serializer escapes them.
+      assertThat(dom).contains("&lt;img src=x onerror=\"document.body.dataset.pwned='yes'\"&gt;0");
+      assertThat(dom).contains("<td>&lt;img src=x onerror=");
+      // No element came of them, and nothing ran.
+      assertThat(dom).doesNotContain("<img").doesNotContain("data-pwned");
+    } catch (IOException e) {
+      throw new AssertionError("could not run chromium: " + e, e);
+    }
   }
 
   @Test

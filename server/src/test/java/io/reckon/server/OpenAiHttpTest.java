@@ -228,25 +228,29 @@ class OpenAiHttpTest {
     }
   }
 
+  private static final String TOKEN = "s3cret-s3cret-s3cret";
+
   @Test
   void aTokenIsRequiredOffLoopbackAndCheckedWhenSet() throws Exception {
     assertThat(TestServers.settings().withAddress("0.0.0.0", 0).refusal())
         .contains("RECKON_API_TOKEN");
     assertThat(TestServers.settings().withAddress("0.0.0.0", 0).withToken("s3cret").refusal())
+        .contains("at least 16");
+    assertThat(TestServers.settings().withAddress("0.0.0.0", 0).withToken(TOKEN).refusal())
         .isNull();
     assertThatThrownBy(() -> TestServers.start(TestServers.settings().withAddress("0.0.0.0", 0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RECKON_API_TOKEN");
-    try (ReckonServer guarded = TestServers.start(TestServers.settings().withToken("s3cret"))) {
+    try (ReckonServer guarded = TestServers.start(TestServers.settings().withToken(TOKEN))) {
       String body = "{\"model\":\"reckon/best-of-n@2\",\"prompt\":\"1+2\"}";
       HttpResponse<String> r = TestServers.post(guarded, "/v1/completions", body, null);
       assertThat(r.statusCode()).isEqualTo(401);
       assertThat(error(r).code()).isEqualTo("invalid_api_key");
-      assertThat(TestServers.post(guarded, "/v1/completions", body, "s3creT").statusCode())
-          .isEqualTo(401);
+      assertThat(TestServers.post(guarded, "/v1/completions", body,
+          TOKEN.toUpperCase(java.util.Locale.ROOT)).statusCode()).isEqualTo(401);
       assertThat(TestServers.get(guarded, "/metrics").statusCode()).isEqualTo(401);
       assertThat(TestServers.get(guarded, "/health").statusCode()).isEqualTo(200);
       TestServers.awaitReady(guarded);
-      assertThat(TestServers.post(guarded, "/v1/completions", body, "s3cret").statusCode())
+      assertThat(TestServers.post(guarded, "/v1/completions", body, TOKEN).statusCode())
           .isEqualTo(200);
     }
   }

@@ -11,9 +11,13 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +50,53 @@ class OpenAiSdkTest {
   static void stop() {
     client.close();
     server.close();
+  }
+
+  @Test
+  void chatContentAsAnArrayOfTextPartsIsTheQuestion() {
+    ChatCompletion chat = client.chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("reckon/best-of-n@4")
+        .addUserMessageOfArrayOfContentParts(List.of(ChatCompletionContentPart.ofText(
+            ChatCompletionContentPartText.builder().text("12+7*3").build())))
+        .build());
+    assertThat(chat.choices().get(0).message().content().orElseThrow()).contains("A: 33");
+    // An image part is refused, naming the part.
+    assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams
+        .builder().model("reckon/best-of-n@4")
+        .addUserMessageOfArrayOfContentParts(List.of(
+            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder()
+                .text("12+7*3").build()),
+            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                    .url("https://example.com/x.png").build()).build())))
+        .build()))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("messages[0].content[1]").hasMessageContaining("image_url");
+  }
+
+  @Test
+  void aListOfPromptsGetsOneChoiceSetPerPromptNumberedAsOpenAiDoes() {
+    Completion c = client.completions().create(CompletionCreateParams.builder()
+        .model("reckon/best-of-n@4").promptOfArrayOfStrings(List.of("12+7*3", "2*3+4", "9-5"))
+        .n(2).build());
+    // Prompt k's choices are numbered k*n + rank: each prompt's solutions in its own range (a
+    // solution's steps work on its question's numbers).
+    for (CompletionChoice choice : c.choices()) {
+      String operands = List.of("7*3", "2*3", "9-5").get((int) (choice.index() / 2));
+      assertThat(choice.text()).as("choice " + choice.index()).contains(operands).contains("A:");
+    }
+    assertThat(c.choices().stream().map(CompletionChoice::index).toList())
+        .contains(0L, 2L, 4L).allMatch(i -> i < 6);
+    assertThat(c.usage().orElseThrow().completionTokens()).isGreaterThan(0);
+  }
+
+  @Test
+  void modelsRetrieveNamesListedAndComposedModels() {
+    assertThat(client.models().retrieve("reckon").id()).isEqualTo("reckon");
+    assertThat(client.models().retrieve("reckon/beam:m=4").id()).isEqualTo("reckon/beam:m=4");
+    assertThat(client.models().retrieve("reckon/best-of-n@8").id()).isEqualTo("reckon/best-of-n@8");
+    assertThatThrownBy(() -> client.models().retrieve("gpt-4o"))
+        .isInstanceOf(NotFoundException.class);
   }
 
   @Test

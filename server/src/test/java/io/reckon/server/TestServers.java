@@ -66,6 +66,55 @@ final class TestServers {
         MODELS, SearchChoice.PolicySource.none("no policy in these tests"), workers));
   }
 
+  /** A server whose configuration is {@code overrides} over the tests' usual one. */
+  static ReckonServer start(Config overrides, ServerSettings settings) throws Exception {
+    return ReckonServer.start(overrides.withFallback(config()), settings,
+        new ReckonServer.Backend(new SyntheticReasoner(), new SyntheticReasoner(), MODELS,
+            SearchChoice.PolicySource.none("no policy in these tests"), 1));
+  }
+
+  /**
+   * Sends {@code request} as raw bytes (what java.net.http will not send: a foreign Host, an
+   * unknown method, a malformed line) and returns the whole response as text.
+   */
+  static String raw(ReckonServer server, byte[] request) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      java.io.InputStream in = socket.getInputStream();
+      int n;
+      try {
+        while ((n = in.read(buffer)) > 0) {
+          out.write(buffer, 0, n);
+          if (complete(out.toString(java.nio.charset.StandardCharsets.ISO_8859_1))) {
+            break;
+          }
+        }
+      } catch (java.net.SocketException e) {
+        // the server closed after answering: what came is the answer
+      }
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  static String raw(ReckonServer server, String request) throws IOException {
+    return raw(server, request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Whether a response's head and its Content-Length of body have arrived. */
+  private static boolean complete(String response) {
+    int head = response.indexOf("\r\n\r\n");
+    if (head < 0) {
+      return false;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: (\\d+)")
+        .matcher(response.substring(0, head));
+    return m.find() && response.length() - head - 4 >= Integer.parseInt(m.group(1));
+  }
+
   static String base(ReckonServer server) {
     return "http://127.0.0.1:" + server.port();
   }

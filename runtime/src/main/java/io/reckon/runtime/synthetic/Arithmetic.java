@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  * step carries through to a wrong answer: the poisoning the synthetic reasoner needs.
  */
 public final class Arithmetic {
-  private static final Pattern TERM = Pattern.compile("\\s*(\\d+)\\s*([-+*])?");
+  // Possessive and matched only where the previous term ended (lookingAt on a region): a run of
+  // spaces or digits without what follows costs one pass, not one pass per position (find()
+  // from each position made a 300 kB question of spaces quadratic).
+  private static final Pattern TERM = Pattern.compile("\\s*+(\\d++)\\s*+([-+*])?");
   // Long.MAX_VALUE has 19 digits; longer literals (leading zeros aside) cannot be 64-bit.
   private static final int MAX_DIGITS = 18;
   /** Operations in one question at most (the shipped levels have up to 6; one step a line). */
   public static final int MAX_OPERATIONS = 64;
-  private static final Pattern STEP = Pattern.compile(".*=\\s*(-?\\d+)\\s*");
 
   private Arithmetic() {}
 
@@ -91,7 +93,7 @@ public final class Arithmetic {
     List<Character> ops = new ArrayList<>();
     Matcher m = TERM.matcher(q);
     int pos = 0;
-    while (pos < q.length() && m.find(pos) && m.start() == pos) {
+    while (pos < q.length() && m.region(pos, q.length()).lookingAt()) {
       if (m.group(1).length() > MAX_DIGITS) {
         return null; // beyond 64-bit integers: not a question of this task
       }
@@ -135,12 +137,24 @@ public final class Arithmetic {
 
   /** The number a step line claims, or null when the line is not a step. */
   public static Long result(String line) {
-    Matcher m = STEP.matcher(line);
-    if (!m.matches()) {
+    // What follows the last '=' is the result: "-?digits" between optional white space. Read
+    // without a pattern (".*=" backtracked over the whole line once per '=').
+    int eq = line.lastIndexOf('=');
+    if (eq < 0) {
       return null;
     }
+    String r = line.substring(eq + 1).strip();
+    int start = r.startsWith("-") ? 1 : 0;
+    if (r.length() == start || r.length() > 20) {
+      return null;
+    }
+    for (int i = start; i < r.length(); i++) {
+      if (!Character.isDigit(r.charAt(i)) || r.charAt(i) > '9') {
+        return null;
+      }
+    }
     try {
-      return Long.parseLong(m.group(1));
+      return Long.parseLong(r);
     } catch (NumberFormatException overflow) {
       return null; // a number no step of this task can produce
     }

@@ -13,6 +13,8 @@ import io.reckon.protocol.Question;
 import io.reckon.protocol.openai.ReckonOptions;
 import io.reckon.server.ApiException;
 import io.reckon.server.Json;
+import io.reckon.server.RequestGuards;
+import io.reckon.runtime.InputLimits;
 import io.reckon.server.SearchChoice;
 import io.reckon.server.ServerSettings;
 import java.time.Instant;
@@ -51,10 +53,10 @@ public record QuestionRecord(
   }
 
   /** Longest question id (it becomes a record key and a journal entry). */
-  public static final int MAX_ID = 256;
+  public static final int MAX_ID = RequestGuards.MAX_ID;
 
   /** No coercion: {@code "level": "3"} or {@code "question": 42} is a wrong type, not a guess. */
-  private static final ObjectMapper STRICT = JsonMapper.builder()
+  private static final ObjectMapper STRICT = JsonMapper.builder(Json.FACTORY)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -99,9 +101,9 @@ public record QuestionRecord(
     if (r.id() == null || r.id().isBlank()) {
       throw new BadRecord("field 'id' is required: a string naming the question");
     }
-    if (r.id().length() > MAX_ID) {
-      throw new BadRecord("field 'id' is " + r.id().length() + " characters long: at most "
-          + MAX_ID);
+    String idProblem = RequestGuards.idProblem(r.id());
+    if (idProblem != null) {
+      throw new BadRecord("field 'id' " + idProblem);
     }
     if (r.question() == null || r.question().isBlank()) {
       throw new BadRecord("field 'question' is required: the question's text");
@@ -114,6 +116,10 @@ public record QuestionRecord(
     String refusal = questionCheck.apply(text);
     if (refusal != null) {
       throw new BadRecord("field 'question': " + refusal);
+    }
+    if (r.answer() != null && r.answer().length() > InputLimits.MAX_FIELD_CHARS) {
+      throw new BadRecord("field 'answer' is " + r.answer().length() + " characters long: at "
+          + "most " + InputLimits.MAX_FIELD_CHARS);
     }
     String run = r.run() == null ? kafka.runName(topic, timestamp) : r.run().strip();
     if (!run.matches(KafkaSettings.RUN_NAME)) {

@@ -1,17 +1,35 @@
 // The Reckon dashboard: lists runs, and for the selected one shows its progress live from the
 // run's Server-Sent Events. Events are read with fetch (not EventSource) so that the API token
 // can travel in the Authorization header.
+//
+// Everything a run carries (its id, question ids, answers) comes from whoever submitted it, so it
+// is attacker-controlled: it goes into the page only as text (textContent, createElement), never
+// through innerHTML. The token lives in this page's memory only: nothing in storage for a script
+// on this origin, an extension or the next user of the browser profile to read.
 "use strict";
 
 const state = { selected: null, controller: null, chart: null, points: [[], [], []],
-  latest: [], started: null };
+  latest: [], started: null, token: "" };
 
 const $ = (id) => document.getElementById(id);
 const pct = (x) => x == null || isNaN(x) ? "–" : (100 * x).toFixed(1) + " %";
 
 function headers() {
-  const token = localStorage.getItem("reckon-token") || "";
-  return token ? { "Authorization": "Bearer " + token } : {};
+  return state.token ? { "Authorization": "Bearer " + state.token } : {};
+}
+
+// A table cell holding `value` as text; `cls` its class, if any.
+function cell(value, cls) {
+  const td = document.createElement("td");
+  td.textContent = value == null ? "–" : String(value);
+  if (cls) td.className = cls;
+  return td;
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  tr.append(...cells);
+  return tr;
 }
 
 async function api(path) {
@@ -26,21 +44,27 @@ async function refreshRuns() {
     const { runs } = await api("/v1/runs");
     const tbody = $("runs").tBodies[0];
     tbody.replaceChildren(...runs.map((r) => {
-      const tr = document.createElement("tr");
+      const tr = row([cell(r.runId), cell(r.state), cell(`${r.done} / ${r.questions}`, "num"),
+        cell(pct(r.graded ? r.correct / r.graded : NaN), "num")]);
       tr.dataset.run = r.runId;
       if (r.runId === state.selected) tr.className = "selected";
-      tr.innerHTML = `<td>${r.runId}</td><td>${r.state}</td>` +
-        `<td class="num">${r.done} / ${r.questions}</td>` +
-        `<td class="num">${pct(r.graded ? r.correct / r.graded : NaN)}</td>`;
       tr.onclick = () => select(r.runId);
       return tr;
     }));
     $("runs-error").textContent = "";
-    const wanted = location.hash.startsWith("#run=") ? location.hash.slice(5) : null;
-    if (!state.selected && runs.length) select(wanted || runs[0].runId);
+    // Only the run a link names opens by itself (shown as text like any other); otherwise the
+    // user picks one from the list.
+    const wanted = linkedRun();
+    if (!state.selected && wanted && runs.some((r) => r.runId === wanted)) select(wanted);
   } catch (e) {
     $("runs-error").textContent = "runs: " + e.message;
   }
+}
+
+// The run named by the page's #run=ID, or null.
+function linkedRun() {
+  if (!location.hash.startsWith("#run=")) return null;
+  try { return decodeURIComponent(location.hash.slice(5)); } catch (e) { return null; }
 }
 
 function select(runId) {
@@ -98,11 +122,9 @@ function showStatus(s) {
 }
 
 function slices(id, map) {
-  const rows = Object.entries(map || {}).map(([k, s]) =>
-    `<tr><td>${k === "0" ? "–" : k}</td><td class="num">${s.done}</td>` +
-    `<td class="num">${pct(s.accuracy)}</td><td class="num">${s.granted}</td>` +
-    `<td class="num">${s.spent}</td></tr>`);
-  $(id).tBodies[0].innerHTML = rows.join("");
+  $(id).tBodies[0].replaceChildren(...Object.entries(map || {}).map(([k, s]) =>
+    row([cell(k === "0" ? "–" : k), cell(s.done, "num"), cell(pct(s.accuracy), "num"),
+      cell(s.granted, "num"), cell(s.spent, "num")])));
 }
 
 function onQuestion(q) {
@@ -114,12 +136,10 @@ function onQuestion(q) {
   gen.push(q.spent);
   state.latest.unshift(q);
   state.latest.length = Math.min(state.latest.length, 12);
-  $("latest").tBodies[0].innerHTML = state.latest.map((r) =>
-    `<tr><td>${r.index}</td><td>${r.id}</td><td>${r.answer ?? "–"}</td>` +
-    `<td>${r.expected ?? "–"}</td><td class="${r.correct ? "yes" : "no"}">` +
-    `${r.correct == null ? "–" : r.correct ? "yes" : "no"}</td>` +
-    `<td class="num">${r.granted}</td><td class="num">${r.spent}</td><td>${r.bin ?? "–"}</td></tr>`)
-    .join("");
+  $("latest").tBodies[0].replaceChildren(...state.latest.map((r) =>
+    row([cell(r.index), cell(r.id), cell(r.answer), cell(r.expected),
+      cell(r.correct == null ? "–" : r.correct ? "yes" : "no", r.correct ? "yes" : "no"),
+      cell(r.granted, "num"), cell(r.spent, "num"), cell(r.bin)])));
 }
 
 let redraw = null;
@@ -189,8 +209,9 @@ async function service() {
   }
 }
 
-$("token").value = localStorage.getItem("reckon-token") || "";
-$("token").onchange = (e) => { localStorage.setItem("reckon-token", e.target.value); refreshRuns(); };
+// Older versions kept the token in localStorage: forget it there.
+try { localStorage.removeItem("reckon-token"); } catch (e) { /* storage disabled */ }
+$("token").onchange = (e) => { state.token = e.target.value.trim(); refreshRuns(); };
 refreshRuns();
 service();
 setInterval(refreshRuns, 5000);

@@ -79,6 +79,18 @@ class QuestionRecordTest {
   }
 
   @Test
+  void anIdOfMarkupOrControlCharactersIsADeadLetterNamingTheField() {
+    for (String id : new String[] {"<img src=x onerror=alert(1)>", "a b", "x\\u0001",
+        "\\\"q\\\""}) {
+      assertThatThrownBy(() -> parse("{\"id\":\"" + id + "\",\"question\":\"1+2\"}"))
+          .as(id).isInstanceOf(QuestionRecord.BadRecord.class)
+          .hasMessageStartingWith("field 'id' holds");
+    }
+    assertThat(parse("{\"id\":\"test/precalculus/807.json\",\"question\":\"1+2\"}")
+        .question().id()).isEqualTo("test/precalculus/807.json");
+  }
+
+  @Test
   void anEmptyOrMissingValueIsBad() {
     assertThatThrownBy(() -> parse("")).isInstanceOf(QuestionRecord.BadRecord.class);
     assertThatThrownBy(() -> QuestionRecord.parse(null, "t", DAY, KAFKA, SERVE,
