@@ -102,6 +102,8 @@ public final class ReckonServer implements AutoCloseable {
     LOG.info(estimator.note());
     ReckonSettings reckon = ReckonSettings.from(base).withEstimator(estimator.estimator());
     StoreSettings store = StoreSettings.from(base);
+    LimitSettings limits = LimitSettings.from(base);
+    ApiKeys keys = limits.keys();
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
     Config config = cluster == null ? RunStore.config(store).withFallback(base)
@@ -137,7 +139,8 @@ public final class ReckonServer implements AutoCloseable {
         guardian, cluster == null ? "reckon" : cluster.systemName(), config);
     ServerMetrics metrics = null;
     try {
-      Admission admission = new Admission(settings.maxPending());
+      Admission admission = new Admission(settings.maxPending(), settings.budget(),
+          limits.fairShareWindow(), settings.retryAfter());
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
       Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
           reckon.run().seed());
@@ -149,17 +152,20 @@ public final class ReckonServer implements AutoCloseable {
       OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
           backend.policies(), check);
       RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
-          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check);
+          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check,
+          admission);
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
       Dashboard dashboard = new Dashboard(settings, metrics);
+      UsageRoutes usage = new UsageRoutes(settings, metrics, admission, keys);
       Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
-          new Composed(settings, metrics).authorized(() -> new Composed(settings, null)
-              .all(openai.route(), runsRoutes.route(), ops.metricsRoute())));
+          new KeyedAccess(settings, metrics, keys).authorized(() -> new Composed(settings, null)
+              .all(openai.route(), runsRoutes.route(), usage.route(), ops.metricsRoute())));
       ServerBinding binding;
       try {
         binding = Http.get(system).newServerAt(settings.host(), settings.port())
-            .bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            .bindFlow(Disconnects.flow(route, system)).toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
             + e.getCause().getMessage());

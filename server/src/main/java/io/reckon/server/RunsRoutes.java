@@ -39,7 +39,8 @@ final class RunsRoutes extends HttpSupport {
 
   private Route runsRoute() {
     return concat(
-        post(() -> body(bytes -> submit(Json.read(bytes, RunRequest.class)))),
+        post(() -> KeyedAccess.withKey(
+            key -> body(bytes -> submit(Json.read(bytes, RunRequest.class), key)))),
         get(() -> answer(runs.list().thenApply(l -> json(200, new RunView.Listing(l))))));
   }
 
@@ -57,9 +58,10 @@ final class RunsRoutes extends HttpSupport {
     return completeWithFuture(response.exceptionally(Errors::of));
   }
 
-  private Route submit(RunRequest request) {
-    return answer(runs.submit(request).thenApply(
-        s -> json(202, new RunAccepted(s.runId(), s.state(), s.questions()))));
+  private Route submit(RunRequest request, ApiKeys.Key key) {
+    return completeWithFuture(runs.submit(request, key).thenApply(
+        s -> json(202, new RunAccepted(s.runId(), s.state(), s.questions())))
+        .exceptionally(Refusals::response));
   }
 
   private CompletionStage<HttpResponse> results(String id) {

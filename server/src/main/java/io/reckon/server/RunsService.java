@@ -63,12 +63,21 @@ final class RunsService {
   private final Function<String, String> questionCheck;
   /** Runs executing on this node, so that at most reckon.serve.max-runs are. */
   private final Set<String> executing = ConcurrentHashMap.newKeySet();
+  /**
+   * Places taken by runs executing or being started: taken before the start is asked for, so that
+   * concurrent submissions cannot all pass the check and exceed max-runs.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger runPlaces =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Admission admission;
   /** Stream-fed runs (Kafka) listed and viewed beside the durable runs. */
   private volatile OpenRuns open = OpenRuns.NONE;
 
   RunsService(ActorSystem<?> system, ActorRef<Runs.Command> runs, RunJournal journal,
       ServerSettings settings, ReckonSettings reckon, List<RunSpec.ModelRef> models,
-      SearchChoice.PolicySource policies, Function<String, String> questionCheck) {
+      SearchChoice.PolicySource policies, Function<String, String> questionCheck,
+      Admission admission) {
+    this.admission = admission;
     this.system = system;
     this.runs = runs;
     this.journal = journal;
@@ -83,32 +92,85 @@ final class RunsService {
     this.open = runs;
   }
 
-  /** A bad submission is a 400 naming the field; past max-runs a 429. */
-  CompletionStage<RunStatus> submit(RunRequest request) {
+  /**
+   * A bad submission is a 400 naming the field (thrown); past max-runs, the admission limit, the
+   * key's fair share or its quota, a failed stage with an {@link Admission.Refusal} (429 with
+   * Retry-After). A run holds budget × the questions it may have in flight at once (its
+   * concurrency) of the admission pool, under its key, until it ends.
+   */
+  CompletionStage<RunStatus> submit(RunRequest request, ApiKeys.Key key) {
     RunSpec spec = spec(request);
-    if (executing.size() >= settings.maxRuns()) {
-      throw new ApiException(429, "requests", null, "rate_limit_exceeded", settings.maxRuns()
-          + " runs are executing on this server (reckon.serve.max-runs): retry when one ends");
+    if (!takeRunPlace()) {
+      return CompletableFuture.failedFuture(new Admission.Refusal(new ApiException(429,
+          "requests", null, "rate_limit_exceeded", settings.maxRuns() + " runs are executing "
+              + "on this server (reckon.serve.max-runs): retry when one ends"),
+          settings.retryAfter()));
+    }
+    Admission.Grant grant;
+    try {
+      grant = admission.acquire(key, (long) spec.budget()
+          * Math.min(spec.questions().count(), reckon.run().concurrency()));
+    } catch (Admission.Refusal refused) {
+      runPlaces.decrementAndGet();
+      return CompletableFuture.failedFuture(refused);
     }
     return AskPattern.<Runs.Command, RunStatus>askWithStatus(runs,
             replyTo -> new Runs.StartRun(spec, replyTo), ASK, system.scheduler())
+        .whenComplete((status, error) -> {
+          if (error != null) {
+            grant.release();
+            runPlaces.decrementAndGet();
+          }
+        })
         .thenApply(status -> {
-          watch(status.runId());
+          watch(status.runId(), grant, true);
           return status;
         });
   }
 
-  /** Counts the run as executing until its journal shows an end. */
-  private void watch(String runId) {
+  private boolean takeRunPlace() {
+    while (true) {
+      int now = runPlaces.get();
+      if (now >= settings.maxRuns()) {
+        return false;
+      }
+      if (runPlaces.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Runs executing now (those started here and those resumed). */
+  int executingRuns() {
+    return runPlaces.get();
+  }
+
+  /** Counts the run as executing until its journal shows an end; then frees its place and grant. */
+  private void watch(String runId, Admission.Grant grant, boolean placeTaken) {
     if (!executing.add(runId)) {
+      if (grant != null) {
+        grant.release();
+      }
+      if (placeTaken) {
+        runPlaces.decrementAndGet();
+      }
       return;
+    }
+    if (!placeTaken) {
+      runPlaces.incrementAndGet();
     }
     journal.events(runId, 1)
         .filter(e -> e.event() instanceof RunEntity.RunFinished
             || e.event() instanceof RunEntity.RunCancelled)
         .take(1)
         .runWith(Sink.ignore(), system)
-        .whenComplete((done, error) -> executing.remove(runId));
+        .whenComplete((done, error) -> {
+          executing.remove(runId);
+          runPlaces.decrementAndGet();
+          if (grant != null) {
+            grant.release();
+          }
+        });
   }
 
   /** Resumes every run the journal shows unfinished and not executing (after a restart). */
@@ -125,7 +187,7 @@ final class RunsService {
                   system.scheduler())
               .thenApply(r -> {
                 LOG.info("resumed run {} ({} of {} questions done)", id, r.done(), r.questions());
-                watch(id);
+                watch(id, null, false);
                 return id;
               });
         }).exceptionally(e -> {
