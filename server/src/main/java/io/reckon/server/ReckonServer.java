@@ -154,6 +154,7 @@ public final class ReckonServer implements AutoCloseable {
       RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
           new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check,
           admission);
+      runsService.probeStore();
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
       Dashboard dashboard = new Dashboard(settings, metrics);

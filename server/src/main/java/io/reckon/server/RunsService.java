@@ -70,6 +70,7 @@ final class RunsService {
   private final java.util.concurrent.atomic.AtomicInteger runPlaces =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Admission admission;
+  private final io.reckon.actors.store.RunIndex index;
   /** Stream-fed runs (Kafka) listed and viewed beside the durable runs. */
   private volatile OpenRuns open = OpenRuns.NONE;
 
@@ -78,6 +79,7 @@ final class RunsService {
       SearchChoice.PolicySource policies, Function<String, String> questionCheck,
       Admission admission) {
     this.admission = admission;
+    this.index = io.reckon.actors.store.RunIndex.get(system);
     this.system = system;
     this.runs = runs;
     this.journal = journal;
@@ -251,22 +253,14 @@ final class RunsService {
         }));
   }
 
+  /**
+   * The 100 most recent runs, from the runs index (one query; no run is recovered for it), with
+   * the stream-fed runs.
+   */
   CompletionStage<List<RunStatus>> list() {
-    return journal.runIds().thenCompose(ids -> {
-      List<String> recent = ids.subList(Math.max(0, ids.size() - 100), ids.size());
-      List<CompletableFuture<RunStatus>> all = new ArrayList<>();
-      for (String id : recent) {
-        all.add(status(id).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> {
-        List<RunStatus> out = new ArrayList<>();
-        for (CompletableFuture<RunStatus> f : all) {
-          if (!f.isCompletedExceptionally()) {
-            out.add(f.join());
-          }
-        }
-        return out;
-      });
+    return index.recent(100).exceptionally(e -> {
+      throw new ApiException(503, "server_error", null, "store_unavailable",
+          "the run store does not answer: " + rootMessage(e));
     }).thenCombine(open.list().exceptionally(e -> List.of()), (durable, streams) -> {
       List<RunStatus> out = new ArrayList<>(durable);
       out.addAll(streams);
@@ -356,10 +350,32 @@ final class RunsService {
     return journal.currentResults(runId);
   }
 
-  /** Whether the store answers (for /ready). */
+  /**
+   * Whether the store answered its last probe (for /ready): read from memory, so that an
+   * unauthenticated probe costs the store nothing. The probe itself (a connection check, not a
+   * journal scan) runs every {@link #STORE_PROBE}.
+   */
   CompletionStage<Boolean> storeUp() {
-    return journal.runIds().thenApply(ids -> true).exceptionally(e -> false)
-        .toCompletableFuture().completeOnTimeout(false, 5, java.util.concurrent.TimeUnit.SECONDS);
+    return CompletableFuture.completedFuture(storeUp);
+  }
+
+  static final Duration STORE_PROBE = Duration.ofSeconds(5);
+
+  private volatile boolean storeUp = true;
+
+  /** Starts probing the store every {@link #STORE_PROBE} until the system stops. */
+  void probeStore() {
+    index.ping().toCompletableFuture()
+        .completeOnTimeout(false, 5, java.util.concurrent.TimeUnit.SECONDS)
+        .whenComplete((up, error) -> {
+          storeUp = error == null && Boolean.TRUE.equals(up);
+          try {
+            system.scheduler().scheduleOnce(STORE_PROBE, this::probeStore,
+                system.executionContext());
+          } catch (IllegalStateException stopping) {
+            // the scheduler is shut down with the system
+          }
+        });
   }
 
   /** The SSE event name and data for a journal event. */
