@@ -156,7 +156,8 @@ public final class ReckonServer implements AutoCloseable {
           admission);
       runsService.probeStore();
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
-      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
+      EventStreams streams = new EventStreams(runsService, settings, limits.maxEventStreams());
+      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService, streams);
       Dashboard dashboard = new Dashboard(settings, metrics);
       UsageRoutes usage = new UsageRoutes(settings, metrics, admission, keys);
       Route route = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
@@ -171,7 +172,7 @@ public final class ReckonServer implements AutoCloseable {
         throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
             + e.getCause().getMessage());
       }
-      drainOnShutdown(system, binding, admission, settings.shutdownDeadline());
+      drainOnShutdown(system, binding, admission, settings.shutdownDeadline(), streams);
       if (kafka.enabled()) {
         runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
             admission, metrics, backend.policies(), check).openRuns());
@@ -205,10 +206,13 @@ public final class ReckonServer implements AutoCloseable {
    * request in three in flight at SIGTERM got a connection reset here instead of its answer.
    */
   private static void drainOnShutdown(ActorSystem<Void> system, ServerBinding binding,
-      Admission admission, Duration deadline) {
+      Admission admission, Duration deadline, EventStreams streams) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> {
       admission.close();
+      // Event streams never end by themselves while their run is live: end them, so that the
+      // drain waits for answers only.
+      streams.close();
       return binding.unbind();
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-drain", () -> {

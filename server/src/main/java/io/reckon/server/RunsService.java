@@ -341,6 +341,11 @@ final class RunsService {
             || e.event() instanceof RunEntity.RunCancelled), true);
   }
 
+  /** The run's journal from {@code from} up to now (for a run that has ended). */
+  Source<EventEnvelope, NotUsed> currentEvents(String runId, long from) {
+    return open.owns(runId) ? open.events(runId, from, false) : journal.currentEvents(runId, from);
+  }
+
   Source<QuestionResult, NotUsed> results(String runId) {
     if (open.owns(runId)) {
       return open.events(runId, 1, false).map(EventEnvelope::event)
