@@ -67,6 +67,11 @@ public final class RunIndex implements Extension {
     system.getWhenTerminated().thenRun(writer::shutdown);
   }
 
+  private boolean terminating() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason().isPresent()
+        || system.getWhenTerminated().toCompletableFuture().isDone();
+  }
+
   public boolean enabled() {
     return enabled;
   }
@@ -115,7 +120,13 @@ public final class RunIndex implements Extension {
             s.executeUpdate();
           }
         } catch (Exception e) {
-          LOG.warn("run {}: the runs index was not updated ({})", status.runId(), e.toString());
+          if (terminating()) {
+            // Entities stopping with the system write last; the pool may be closed by then. The
+            // next start's recovery writes the row again.
+            LOG.debug("run {}: the runs index was not updated at shutdown", status.runId());
+          } else {
+            LOG.warn("run {}: the runs index was not updated ({})", status.runId(), e.toString());
+          }
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -146,6 +157,23 @@ public final class RunIndex implements Extension {
       return CompletableFuture.completedFuture(true);
     }
     return query(c -> c.isValid(5));
+  }
+
+  /**
+   * Connections the journal's pool holds now (HikariCP's count, read reflectively so that this
+   * module needs no compile-time dependency on the pool); -1 when unknown.
+   */
+  public int connections() {
+    try {
+      if (source == null) {
+        connect().close();
+      }
+      Object ds = source.getClass().getMethod("ds").invoke(source);
+      Object pool = ds.getClass().getMethod("getHikariPoolMXBean").invoke(ds);
+      return (Integer) pool.getClass().getMethod("getTotalConnections").invoke(pool);
+    } catch (Exception | LinkageError e) {
+      return -1;
+    }
   }
 
   /** Runs that ended before {@code cutoffMillis}, oldest first. */
