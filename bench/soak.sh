@@ -11,9 +11,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LENGTH=${1:-PT60M}
 INTERVAL=${2:-PT1M}
-mvn -B -q -o -pl server -am -DskipTests package dependency:build-classpath \
-  -Dmdep.outputFile=target/soak-classpath.txt -Dmdep.includeScope=test
-CP="server/target/test-classes:server/target/classes:$(cat server/target/soak-classpath.txt)"
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  mvn -B -q -o -pl server -am -DskipTests package dependency:build-classpath \
+    -Dmdep.outputFile=target/soak-classpath.txt -Dmdep.includeScope=test
+fi
+# A copy of this checkout's classes and jars: a build during the soak must not change them under it.
+SNAP=$(mktemp -d)
+trap 'rm -rf "$SNAP"' EXIT
+CP=""
+IFS=: read -r -a ENTRIES <<<"server/target/test-classes:server/target/classes:$(cat server/target/soak-classpath.txt)"
+for i in "${!ENTRIES[@]}"; do
+  e=${ENTRIES[$i]}
+  case "$e" in
+    /*) abs=$e ;;
+    *) abs=$PWD/$e ;;
+  esac
+  if [[ "$abs" == "$PWD"/* ]]; then
+    cp -r "$abs" "$SNAP/$i"
+    abs="$SNAP/$i"
+  fi
+  CP="$CP${CP:+:}$abs"
+done
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%Y-%m-%dT%H:%MZ)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg); soak $LENGTH, a sample every $INTERVAL"
-exec java -Xmx512m -cp "$CP" io.reckon.server.Soak "$LENGTH" "$INTERVAL"
+java -Xmx512m -cp "$CP" io.reckon.server.Soak "$LENGTH" "$INTERVAL"
