@@ -103,6 +103,7 @@ public final class ReckonServer implements AutoCloseable {
     ReckonSettings reckon = ReckonSettings.from(base).withEstimator(estimator.estimator());
     StoreSettings store = StoreSettings.from(base);
     LimitSettings limits = LimitSettings.from(base);
+    ScheduledPrune.olderThan(base); // a bad value is refused before anything starts
     ApiKeys keys = limits.keys();
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
@@ -155,6 +156,7 @@ public final class ReckonServer implements AutoCloseable {
           new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check,
           admission);
       runsService.probeStore();
+      ScheduledPrune.start(system, base);
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       EventStreams streams = new EventStreams(runsService, settings, limits.maxEventStreams());
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService, streams);

@@ -176,6 +176,12 @@ public final class RunIndex implements Extension {
     }
   }
 
+  /** Prunes the runs that ended before {@code cutoff} (see {@link RunPruner}), on the pool. */
+  public CompletionStage<RunPruner.Freed> prune(java.time.Instant cutoff) {
+    return query(c -> new RunPruner(h2 ? StoreSettings.Kind.H2 : StoreSettings.Kind.POSTGRES)
+        .prune(c, cutoff, false));
+  }
+
   /** Runs that ended before {@code cutoffMillis}, oldest first. */
   public CompletionStage<List<String>> endedBefore(long cutoffMillis) {
     return query(c -> {
