@@ -92,6 +92,17 @@ public final class RunEntity
 
   private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
 
+  /** No message for reckon.store.passivate-after: stop if nothing needs this entity live. */
+  private enum Idle implements Command { INSTANCE }
+
+  /** From the registry (or the shard) after {@link Runs.Passivate}: stop now. */
+  enum Stop implements Command { INSTANCE }
+
+  /** What the shard sends a passivated entity. */
+  public static Command stopMessage() {
+    return Stop.INSTANCE;
+  }
+
   private record ExecutionStopped(ActorRef<RunExecution.Command> execution) implements Command {}
 
   // ---------------------------------------------------------------- events
@@ -205,18 +216,26 @@ public final class RunEntity
 
   public static Behavior<Command> create(
       String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store) {
-    return create(runId, environment, settings, store, null);
+    return create(runId, environment, settings, store, null, null);
+  }
+
+  /** A sharded entity: it asks {@code shard} to passivate it when idle. */
+  public static Behavior<Command> create(
+      String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard) {
+    return create(runId, environment, settings, store, null, shard);
   }
 
   /** As above; {@code registry}, when not null, hears {@link Runs.EntityStopped} when it stops. */
   static Behavior<Command> create(
       String runId, RunEnvironment environment, ReckonSettings settings, StoreSettings store,
-      ActorRef<Runs.Command> registry) {
+      ActorRef<Runs.Command> registry,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard) {
     // A failed journal write (or recovery) stops the entity, and with it the run's questions; its
     // parent logs the cause in one line, its subscribers hear Halted. No stack trace on stderr.
     return Behaviors.supervise(
             Behaviors.<Command>setup(
-                ctx -> new RunEntity(ctx, runId, environment, settings, store, registry)))
+                ctx -> new RunEntity(ctx, runId, environment, settings, store, registry, shard)))
         .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
   }
 
@@ -226,16 +245,26 @@ public final class RunEntity
   private final ReckonSettings settings;
   private final StoreSettings store;
   private final ActorRef<Runs.Command> registry;
+  private final ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>
+      shard;
   private final Executor blocking;
   private final Set<ActorRef<Notification>> subscribers = new HashSet<>();
   private ActorRef<RunExecution.Command> execution;
   private int sessions;
+  private final io.reckon.actors.store.RunIndex index;
+  private long indexedAt = Long.MIN_VALUE;
 
   private RunEntity(
       ActorContext<Command> context, String runId, RunEnvironment environment,
-      ReckonSettings settings, StoreSettings store, ActorRef<Runs.Command> registry) {
+      ReckonSettings settings, StoreSettings store, ActorRef<Runs.Command> registry,
+      ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard) {
     super(persistenceId(runId));
     this.registry = registry;
+    this.shard = shard;
+    // Memory stays flat over weeks: an entity that sits idle (not executing, nobody subscribed)
+    // stops; the journal and the runs index keep the run.
+    context.setReceiveTimeout(store.passivateAfter(), Idle.INSTANCE);
+    this.index = io.reckon.actors.store.RunIndex.get(context.getSystem());
     this.context = context;
     this.runId = runId;
     this.environment = environment;
@@ -268,7 +297,24 @@ public final class RunEntity
         .onCommand(SubscriberGone.class, this::onSubscriberGone)
         .onCommand(Record.class, this::onRecord)
         .onCommand(ExecutionStopped.class, this::onExecutionStopped)
+        .onCommand(Idle.class, this::onIdle)
+        .onCommand(Stop.class, (state, stop) -> Effect().stop())
         .build();
+  }
+
+  private Effect<Event, State> onIdle(State state, Idle idle) {
+    if (executing() || !subscribers.isEmpty()) {
+      return Effect().none();
+    }
+    if (registry != null) {
+      // The registry stops routing to this entity first, then tells it to stop: no command is
+      // lost to a stopping entity.
+      registry.tell(new Runs.Passivate(runId, context.getSelf()));
+    } else if (shard != null) {
+      shard.tell(new org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate<>(
+          context.getSelf()));
+    }
+    return Effect().none();
   }
 
   private boolean executing() {
@@ -344,6 +390,7 @@ public final class RunEntity
           .thenRun(s -> {
             notifyAppended(List.of(started));
             execute(s, loaded.inputs());
+            indexed(s, true);
           })
           .thenReply(loaded.replyTo(), s -> StatusReply.success(s.status(true)));
     }
@@ -353,6 +400,7 @@ public final class RunEntity
         .thenRun(s -> {
           notifyAppended(List.of(resumed));
           execute(s, loaded.inputs());
+          indexed(s, true);
         })
         .thenReply(loaded.replyTo(), s -> StatusReply.success(s.status(true)));
   }
@@ -422,11 +470,24 @@ public final class RunEntity
       if (s.ended()) {
         stopExecution();
       }
+      indexed(s, s.ended() || haltReason != null);
       if (haltReason != null) {
         stopExecution();
         notifyHalted(haltReason);
       }
     });
+  }
+
+  /**
+   * Writes the run's status to the runs index: at once for a milestone, else at most once a
+   * second (a run of thousands of questions writes one row a second, not one per question).
+   */
+  private void indexed(State s, boolean milestone) {
+    long now = System.nanoTime();
+    if (milestone || indexedAt == Long.MIN_VALUE || now - indexedAt > 1_000_000_000L) {
+      indexedAt = now;
+      index.put(s.status(executing()));
+    }
   }
 
   private static void ack(Record record) {
@@ -461,6 +522,7 @@ public final class RunEntity
         .thenRun(s -> {
           stopExecution();
           notifyAppended(List.of(cancelled));
+          indexed(s, true);
         })
         .thenReply(cancel.replyTo(), s -> StatusReply.success(s.status(false)));
   }
@@ -489,11 +551,18 @@ public final class RunEntity
       return;
     }
     long first = lastSequenceNumber(context) - events.size() + 1;
+    boolean ended = false;
     for (int i = 0; i < events.size(); i++) {
       Appended appended = new Appended(first + i, events.get(i));
       for (ActorRef<Notification> s : subscribers) {
         s.tell(appended);
       }
+      ended |= events.get(i) instanceof RunFinished || events.get(i) instanceof RunCancelled;
+    }
+    if (ended) {
+      // Nothing follows the end: the entity holds no subscriber, so it may passivate.
+      subscribers.forEach(context::unwatch);
+      subscribers.clear();
     }
   }
 
@@ -550,7 +619,16 @@ public final class RunEntity
                 UserMessages.scrub(root.toString().replace('\n', ' ')));
           }
         })
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryCompleted.class, (state, done) -> {
+          // Fills the index for runs written before it existed (and repairs a missed write).
+          if (state.exists()) {
+            index.put(state.status(false));
+          }
+        })
         .onSignal(PostStop.instance(), state -> {
+          if (state.exists()) {
+            index.put(state.status(false));
+          }
           // The registry first: a command sent by a subscriber that heard Halted must find the
           // registry ready to recover a new entity, not the stopped one.
           if (registry != null) {

@@ -43,6 +43,9 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   /** Any command to the run {@code runId}. */
   public record ToRun(String runId, RunEntity.Command command) implements Command {}
 
+  /** From a run entity that has been idle: stop routing to it, then tell it to stop. */
+  record Passivate(String runId, ActorRef<RunEntity.Command> entity) implements Command {}
+
   /** From a run entity that stops (before its parent hears of it from the actor system). */
   record EntityStopped(String runId, ActorRef<RunEntity.Command> entity) implements Command {}
 
@@ -55,6 +58,9 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   private final ReckonSettings settings;
   private final StoreSettings store;
   private final Map<String, ActorRef<RunEntity.Command>> live = new HashMap<>();
+  /** Entities told to stop, and the commands for their runs that came meanwhile. */
+  private final Map<String, ActorRef<RunEntity.Command>> stopping = new HashMap<>();
+  private final Map<String, java.util.List<RunEntity.Command>> buffered = new HashMap<>();
   /** Names entities uniquely: a run's next entity may start before its last one's name is free. */
   private long spawned;
 
@@ -73,6 +79,8 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
         .onMessage(StartRun.class, this::onStartRun)
         .onMessage(ToRun.class, this::onToRun)
         .onMessage(EntityStopped.class, this::onEntityStopped)
+        .onMessage(Passivate.class, this::onPassivate)
+        .onMessage(CountLive.class, this::onCountLive)
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onTerminated)
         .build();
@@ -80,7 +88,7 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
 
   private Behavior<Command> onStartRun(StartRun start) {
     String id = RunIds.next(Instant.now());
-    while (live.containsKey(id)) {
+    while (live.containsKey(id) || stopping.containsKey(id)) {
       id = RunIds.next(Instant.now());
     }
     ActorRef<RunEntity.Command> entity = entity(id);
@@ -92,14 +100,47 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   }
 
   private Behavior<Command> onToRun(ToRun to) {
+    if (stopping.containsKey(to.runId())) {
+      buffered.computeIfAbsent(to.runId(), k -> new java.util.ArrayList<>()).add(to.command());
+      return this;
+    }
     entity(to.runId()).tell(to.command());
+    return this;
+  }
+
+  private Behavior<Command> onPassivate(Passivate p) {
+    if (p.entity().equals(live.get(p.runId()))) {
+      live.remove(p.runId());
+      stopping.put(p.runId(), p.entity());
+      p.entity().tell(RunEntity.Stop.INSTANCE);
+    }
+    return this;
+  }
+
+  /** The entity of {@code runId} is gone: commands that waited for it go to a new one. */
+  private void stopped(String runId, ActorRef<RunEntity.Command> entity) {
+    if (runId != null && entity.equals(stopping.get(runId))) {
+      stopping.remove(runId);
+      java.util.List<RunEntity.Command> waiting = buffered.remove(runId);
+      if (waiting != null) {
+        ActorRef<RunEntity.Command> fresh = entity(runId);
+        waiting.forEach(fresh::tell);
+      }
+    }
+  }
+
+  /** Entities live on this node now (tests: passivation keeps it bounded). */
+  public record CountLive(ActorRef<Integer> replyTo) implements Command {}
+
+  private Behavior<Command> onCountLive(CountLive count) {
+    count.replyTo().tell(live.size() + stopping.size());
     return this;
   }
 
   private ActorRef<RunEntity.Command> entity(String runId) {
     return live.computeIfAbsent(runId, id -> {
       ActorRef<RunEntity.Command> ref = getContext().spawn(
-          RunEntity.create(id, environment, settings, store, getContext().getSelf()),
+          RunEntity.create(id, environment, settings, store, getContext().getSelf(), null),
           "run-" + id + "-" + (++spawned));
       getContext().watch(ref);
       return ref;
@@ -108,6 +149,7 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
 
   private Behavior<Command> onEntityStopped(EntityStopped stopped) {
     live.remove(stopped.runId(), stopped.entity());
+    stopped(stopped.runId(), stopped.entity());
     return this;
   }
 
@@ -124,7 +166,15 @@ public final class Runs extends AbstractBehavior<Runs.Command> {
   }
 
   private Behavior<Command> onTerminated(Terminated terminated) {
-    live.values().remove(terminated.getRef().unsafeUpcast());
+    ActorRef<RunEntity.Command> ref = terminated.getRef().unsafeUpcast();
+    live.values().remove(ref);
+    String runId = null;
+    for (Map.Entry<String, ActorRef<RunEntity.Command>> e : stopping.entrySet()) {
+      if (e.getValue().equals(ref)) {
+        runId = e.getKey();
+      }
+    }
+    stopped(runId, ref);
     return this;
   }
 }

@@ -85,6 +85,16 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
   /**
+   * The client of question {@code questionId} went away: a waiting question is answered as
+   * cancelled without starting, a searching one is cut short now (its workers freed, its
+   * generations back in the pool) instead of at its deadline.
+   */
+  public record Cancel(String questionId) implements Command {}
+
+  /** How the error of a question cancelled by its client begins. */
+  public static final String CANCELLED = "cancelled";
+
+  /**
    * @param proposers proposer workers registered
    * @param verifiers verifier workers registered
    * @param active questions searching now
@@ -178,6 +188,7 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
         .onMessage(Stopped.class, this::onStopped)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Cancel.class, this::onCancel)
         .onMessage(StatusWithPool.class, this::onStatusWithPool)
         .build();
   }
@@ -291,6 +302,24 @@ public final class ServiceRun extends AbstractBehavior<ServiceRun.Command> {
       if (w.index == passed.index()) {
         it.remove();
         answer(w, failed(w, QuestionResult.DEADLINE + ": still waiting for a slot"));
+        break;
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel cancel) {
+    for (Entry e : active.values()) {
+      if (e.ask.question().id().equals(cancel.questionId())) {
+        e.supervisor.tell(QuestionSupervisor.Cut.INSTANCE);
+        return this;
+      }
+    }
+    for (Iterator<Entry> it = waiting.iterator(); it.hasNext(); ) {
+      Entry w = it.next();
+      if (w.ask.question().id().equals(cancel.questionId())) {
+        it.remove();
+        answer(w, failed(w, CANCELLED + ": the client went away before it started"));
         break;
       }
     }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "runs",
     mixinStandardHelpOptions = true,
+    subcommands = {RunsPruneCommand.class},
     description = "Lists the runs in the store (reckon.store), oldest first: id, start (UTC), "
         + "status, questions done/total, accuracy so far, generations spent. A run that is "
         + "'running' is executing somewhere, or stopped before its end: 'reckon resume ID'.")

@@ -49,6 +49,11 @@ public final class Asker {
         deadline.plusSeconds(30), system.scheduler());
   }
 
+  /** The client of request {@code id} went away: stop its search (see {@link ServiceRun.Cancel}). */
+  public void cancel(String id) {
+    service.tell(new ServiceRun.Cancel(id));
+  }
+
   /** Every worker's ledger; a worker that does not answer in 2 s is left out. */
   public CompletionStage<List<RunSummary.WorkerStats>> workerStats() {
     List<CompletableFuture<RunSummary.WorkerStats>> asks = new ArrayList<>();

@@ -211,23 +211,33 @@ final class OpenAiRoutes extends HttpSupport {
   }
 
   private Route answer(Prepared p) {
-    if (admission.closed()) {
-      return complete(Errors.response(new ApiException(503, "server_error", null, "shutting_down",
-          "the server is shutting down; retry in a moment or on another instance")));
-    }
-    if (!admission.tryAcquire(1)) {
-      return complete(Errors.tooManyRequests(settings.retryAfter(),
-          admission.limit() + " questions in flight and waiting"));
+    return KeyedAccess.withKey(key -> Disconnects.scoped(scope -> answer(p, key, scope)));
+  }
+
+  /** Admitted by generations under the key's fair share; a client that hangs up stops it. */
+  private Route answer(Prepared p, ApiKeys.Key key, Disconnects.Scope scope) {
+    Admission.Grant grant;
+    try {
+      grant = admission.acquire(key,
+          p.choice().budget() != null ? p.choice().budget() : settings.budget());
+    } catch (Admission.Refusal refused) {
+      return complete(refused.response());
     }
     CompletionStage<ServiceRun.Answer> answer;
     try {
       answer = asker.ask(p.id(), p.question(), p.choice(), p.seed(), p.deadline());
     } catch (RuntimeException e) {
-      admission.release(1);
+      grant.release();
       throw e;
     }
+    Runnable forget = scope.onClose(() -> {
+      admission.cancelled(grant);
+      grant.release();
+      asker.cancel(p.id());
+    });
     answer.whenComplete((a, error) -> {
-      admission.release(1);
+      forget.run();
+      grant.release();
       if (a != null) {
         metrics.question(a.result(), "openai");
       }

@@ -108,6 +108,9 @@ public final class ReckonServer implements AutoCloseable {
     LOG.info(estimator.note());
     ReckonSettings reckon = ReckonSettings.from(base).withEstimator(estimator.estimator());
     StoreSettings store = StoreSettings.from(base);
+    LimitSettings limits = LimitSettings.from(base);
+    ScheduledPrune.olderThan(base); // a bad value is refused before anything starts
+    ApiKeys keys = limits.keys();
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
     Config config = cluster == null ? RunStore.config(store).withFallback(base)
@@ -143,7 +146,8 @@ public final class ReckonServer implements AutoCloseable {
         guardian, cluster == null ? "reckon" : cluster.systemName(), config);
     ServerMetrics metrics = null;
     try {
-      Admission admission = new Admission(settings.maxPending());
+      Admission admission = new Admission(settings.maxPending(), settings.budget(),
+          limits.fairShareWindow(), settings.retryAfter());
       metrics = new ServerMetrics(backend.proposer().name(), backend.verifier().name(), admission);
       Asker asker = new Asker(system, service.get(30, TimeUnit.SECONDS), workers,
           reckon.run().seed());
@@ -156,15 +160,20 @@ public final class ReckonServer implements AutoCloseable {
       OpenAiRoutes openai = new OpenAiRoutes(settings, metrics, asker, admission,
           backend.policies(), check);
       RunsService runsService = new RunsService(system, runs.get(30, TimeUnit.SECONDS),
-          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check);
+          new RunJournal(system), settings, reckon, backend.models(), backend.policies(), check,
+          admission);
+      runsService.probeStore();
+      ScheduledPrune.start(system, base);
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
-      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService);
+      EventStreams streams = new EventStreams(runsService, settings, limits.maxEventStreams());
+      RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService, streams);
       Dashboard dashboard = new Dashboard(settings, metrics);
+      UsageRoutes usage = new UsageRoutes(settings, metrics, admission, keys);
       WebGuard guard = new WebGuard(settings, web, metrics);
       // Built once: the guard's directives look at each request and then hand it to these.
       Route api = new Composed(settings, null)
-          .all(openai.route(), runsRoutes.route(), ops.metricsRoute());
-      Route authorized = new Composed(settings, metrics).authorized(() -> api);
+          .all(openai.route(), runsRoutes.route(), usage.route(), ops.metricsRoute());
+      Route authorized = new KeyedAccess(settings, metrics, keys).authorized(() -> api);
       Route inner = new Composed(settings, metrics).compose(ops.open(), dashboard.route(),
           guard.throttled(() -> authorized));
       Route route = guard.guard(() -> inner);
@@ -174,12 +183,14 @@ public final class ReckonServer implements AutoCloseable {
         if (tls != null) {
           at = at.enableHttps(org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(tls));
         }
-        binding = at.bind(route).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Disconnects: a client that hangs up cancels its search and frees its grant.
+        binding = at.bindFlow(Disconnects.flow(route, system)).toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         throw new BindFailed("cannot bind " + settings.host() + ":" + settings.port() + ": "
             + e.getCause().getMessage());
       }
-      drainOnShutdown(system, binding, admission, settings.shutdownDeadline());
+      drainOnShutdown(system, binding, admission, settings.shutdownDeadline(), streams);
       if (kafka.enabled()) {
         runsService.alsoShow(KafkaFrontDoor.start(system, kafka, settings, reckon, store,
             admission, metrics, backend.policies(), check).openRuns());
@@ -213,10 +224,13 @@ public final class ReckonServer implements AutoCloseable {
    * request in three in flight at SIGTERM got a connection reset here instead of its answer.
    */
   private static void drainOnShutdown(ActorSystem<Void> system, ServerBinding binding,
-      Admission admission, Duration deadline) {
+      Admission admission, Duration deadline, EventStreams streams) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> {
       admission.close();
+      // Event streams never end by themselves while their run is live: end them, so that the
+      // drain waits for answers only.
+      streams.close();
       return binding.unbind();
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-drain", () -> {

@@ -1,11 +1,8 @@
 package io.reckon.server;
 
-import io.reckon.protocol.RunStatus;
 import io.reckon.protocol.api.RunAccepted;
-import io.reckon.protocol.api.RunEvent;
 import io.reckon.protocol.api.RunRequest;
 import io.reckon.protocol.api.RunView;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -22,13 +19,14 @@ import org.apache.pekko.util.ByteString;
  * Server-Sent Events ({@code Last-Event-ID} resumes) and its NDJSON results.
  */
 final class RunsRoutes extends HttpSupport {
-  private static final ByteString KEEP_ALIVE = ByteString.fromString(": keep-alive\n\n");
-
   private final RunsService runs;
+  private final EventStreams streams;
 
-  RunsRoutes(ServerSettings settings, ServerMetrics metrics, RunsService runs) {
+  RunsRoutes(ServerSettings settings, ServerMetrics metrics, RunsService runs,
+      EventStreams streams) {
     super(settings, metrics);
     this.runs = runs;
+    this.streams = streams;
   }
 
   Route route() {
@@ -39,7 +37,8 @@ final class RunsRoutes extends HttpSupport {
 
   private Route runsRoute() {
     return concat(
-        post(() -> body(bytes -> submit(Json.read(bytes, RunRequest.class)))),
+        post(() -> KeyedAccess.withKey(
+            key -> body(bytes -> submit(Json.read(bytes, RunRequest.class), key)))),
         get(() -> answer(runs.list().thenApply(l -> json(200, new RunView.Listing(l))))));
   }
 
@@ -57,10 +56,11 @@ final class RunsRoutes extends HttpSupport {
     return completeWithFuture(response.exceptionally(Errors::of));
   }
 
-  private Route submit(RunRequest request) {
+  private Route submit(RunRequest request, ApiKeys.Key key) {
     RequestGuards.checkRun(request);
-    return answer(runs.submit(request).thenApply(
-        s -> json(202, new RunAccepted(s.runId(), s.state(), s.questions()))));
+    return completeWithFuture(runs.submit(request, key).thenApply(
+        s -> json(202, new RunAccepted(s.runId(), s.state(), s.questions())))
+        .exceptionally(Refusals::response));
   }
 
   private CompletionStage<HttpResponse> results(String id) {
@@ -73,41 +73,10 @@ final class RunsRoutes extends HttpSupport {
     });
   }
 
-  /**
-   * The run's journal events as SSE with their sequence numbers as ids, a {@code progress} event
-   * (the run's status) every second, comments to keep the connection open, and the end after
-   * {@code finished} or {@code cancelled}.
-   */
+  /** See {@link EventStreams}: resumable, capped, ended on shutdown. */
   private CompletionStage<HttpResponse> events(String id, Optional<String> lastEventId) {
-    long from = 1;
-    if (lastEventId.isPresent()) {
-      try {
-        from = Long.parseLong(lastEventId.get().strip()) + 1;
-      } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Last-Event-ID", "Last-Event-ID must be the id of an event "
-            + "of this stream (a whole number); got '" + lastEventId.get() + "'");
-      }
-    }
-    long start = Math.max(1, from);
-    return runs.status(id).thenApply(s -> {
-      Source<ByteString, ?> journal = runs.events(id, start).map(e -> {
-        RunEvent event = RunsService.event(e.event());
-        return ByteString.fromString("id: " + e.sequenceNr() + "\nevent: "
-            + RunsService.kind(event) + "\ndata: " + Json.writeString(event) + "\n\n");
-      });
-      Source<ByteString, ?> progress = Source.tick(Duration.ofSeconds(1), Duration.ofSeconds(1), 0)
-          .mapAsync(1, t -> runs.status(id).handle((st, err) -> Optional.ofNullable(st)))
-          .filter(Optional::isPresent)
-          .map(st -> progressEvent(st.get()));
-      Source<ByteString, ?> stream = Source.single(progressEvent(s))
-          .concat(journal.merge(progress, true))
-          .keepAlive(settings.keepAlive(), () -> KEEP_ALIVE);
-      return eventStream(stream);
-    });
+    return streams.events(id, lastEventId);
   }
 
-  private static ByteString progressEvent(RunStatus s) {
-    return ByteString.fromString("event: progress\ndata: " + Json.writeString(s) + "\n\n");
-  }
 
 }

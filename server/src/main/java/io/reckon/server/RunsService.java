@@ -63,12 +63,23 @@ final class RunsService {
   private final Function<String, String> questionCheck;
   /** Runs executing on this node, so that at most reckon.serve.max-runs are. */
   private final Set<String> executing = ConcurrentHashMap.newKeySet();
+  /**
+   * Places taken by runs executing or being started: taken before the start is asked for, so that
+   * concurrent submissions cannot all pass the check and exceed max-runs.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger runPlaces =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Admission admission;
+  private final io.reckon.actors.store.RunIndex index;
   /** Stream-fed runs (Kafka) listed and viewed beside the durable runs. */
   private volatile OpenRuns open = OpenRuns.NONE;
 
   RunsService(ActorSystem<?> system, ActorRef<Runs.Command> runs, RunJournal journal,
       ServerSettings settings, ReckonSettings reckon, List<RunSpec.ModelRef> models,
-      SearchChoice.PolicySource policies, Function<String, String> questionCheck) {
+      SearchChoice.PolicySource policies, Function<String, String> questionCheck,
+      Admission admission) {
+    this.admission = admission;
+    this.index = io.reckon.actors.store.RunIndex.get(system);
     this.system = system;
     this.runs = runs;
     this.journal = journal;
@@ -83,32 +94,85 @@ final class RunsService {
     this.open = runs;
   }
 
-  /** A bad submission is a 400 naming the field; past max-runs a 429. */
-  CompletionStage<RunStatus> submit(RunRequest request) {
+  /**
+   * A bad submission is a 400 naming the field (thrown); past max-runs, the admission limit, the
+   * key's fair share or its quota, a failed stage with an {@link Admission.Refusal} (429 with
+   * Retry-After). A run holds budget × the questions it may have in flight at once (its
+   * concurrency) of the admission pool, under its key, until it ends.
+   */
+  CompletionStage<RunStatus> submit(RunRequest request, ApiKeys.Key key) {
     RunSpec spec = spec(request);
-    if (executing.size() >= settings.maxRuns()) {
-      throw new ApiException(429, "requests", null, "rate_limit_exceeded", settings.maxRuns()
-          + " runs are executing on this server (reckon.serve.max-runs): retry when one ends");
+    if (!takeRunPlace()) {
+      return CompletableFuture.failedFuture(new Admission.Refusal(new ApiException(429,
+          "requests", null, "rate_limit_exceeded", settings.maxRuns() + " runs are executing "
+              + "on this server (reckon.serve.max-runs): retry when one ends"),
+          settings.retryAfter()));
+    }
+    Admission.Grant grant;
+    try {
+      grant = admission.acquire(key, (long) spec.budget()
+          * Math.min(spec.questions().count(), reckon.run().concurrency()));
+    } catch (Admission.Refusal refused) {
+      runPlaces.decrementAndGet();
+      return CompletableFuture.failedFuture(refused);
     }
     return AskPattern.<Runs.Command, RunStatus>askWithStatus(runs,
             replyTo -> new Runs.StartRun(spec, replyTo), ASK, system.scheduler())
+        .whenComplete((status, error) -> {
+          if (error != null) {
+            grant.release();
+            runPlaces.decrementAndGet();
+          }
+        })
         .thenApply(status -> {
-          watch(status.runId());
+          watch(status.runId(), grant, true);
           return status;
         });
   }
 
-  /** Counts the run as executing until its journal shows an end. */
-  private void watch(String runId) {
+  private boolean takeRunPlace() {
+    while (true) {
+      int now = runPlaces.get();
+      if (now >= settings.maxRuns()) {
+        return false;
+      }
+      if (runPlaces.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Runs executing now (those started here and those resumed). */
+  int executingRuns() {
+    return runPlaces.get();
+  }
+
+  /** Counts the run as executing until its journal shows an end; then frees its place and grant. */
+  private void watch(String runId, Admission.Grant grant, boolean placeTaken) {
     if (!executing.add(runId)) {
+      if (grant != null) {
+        grant.release();
+      }
+      if (placeTaken) {
+        runPlaces.decrementAndGet();
+      }
       return;
+    }
+    if (!placeTaken) {
+      runPlaces.incrementAndGet();
     }
     journal.events(runId, 1)
         .filter(e -> e.event() instanceof RunEntity.RunFinished
             || e.event() instanceof RunEntity.RunCancelled)
         .take(1)
         .runWith(Sink.ignore(), system)
-        .whenComplete((done, error) -> executing.remove(runId));
+        .whenComplete((done, error) -> {
+          executing.remove(runId);
+          runPlaces.decrementAndGet();
+          if (grant != null) {
+            grant.release();
+          }
+        });
   }
 
   /** Resumes every run the journal shows unfinished and not executing (after a restart). */
@@ -125,7 +189,7 @@ final class RunsService {
                   system.scheduler())
               .thenApply(r -> {
                 LOG.info("resumed run {} ({} of {} questions done)", id, r.done(), r.questions());
-                watch(id);
+                watch(id, null, false);
                 return id;
               });
         }).exceptionally(e -> {
@@ -189,22 +253,14 @@ final class RunsService {
         }));
   }
 
+  /**
+   * The 100 most recent runs, from the runs index (one query; no run is recovered for it), with
+   * the stream-fed runs.
+   */
   CompletionStage<List<RunStatus>> list() {
-    return journal.runIds().thenCompose(ids -> {
-      List<String> recent = ids.subList(Math.max(0, ids.size() - 100), ids.size());
-      List<CompletableFuture<RunStatus>> all = new ArrayList<>();
-      for (String id : recent) {
-        all.add(status(id).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> {
-        List<RunStatus> out = new ArrayList<>();
-        for (CompletableFuture<RunStatus> f : all) {
-          if (!f.isCompletedExceptionally()) {
-            out.add(f.join());
-          }
-        }
-        return out;
-      });
+    return index.recent(100).exceptionally(e -> {
+      throw new ApiException(503, "server_error", null, "store_unavailable",
+          "the run store does not answer: " + rootMessage(e));
     }).thenCombine(open.list().exceptionally(e -> List.of()), (durable, streams) -> {
       List<RunStatus> out = new ArrayList<>(durable);
       out.addAll(streams);
@@ -285,6 +341,11 @@ final class RunsService {
             || e.event() instanceof RunEntity.RunCancelled), true);
   }
 
+  /** The run's journal from {@code from} up to now (for a run that has ended). */
+  Source<EventEnvelope, NotUsed> currentEvents(String runId, long from) {
+    return open.owns(runId) ? open.events(runId, from, false) : journal.currentEvents(runId, from);
+  }
+
   Source<QuestionResult, NotUsed> results(String runId) {
     if (open.owns(runId)) {
       return open.events(runId, 1, false).map(EventEnvelope::event)
@@ -294,10 +355,32 @@ final class RunsService {
     return journal.currentResults(runId);
   }
 
-  /** Whether the store answers (for /ready). */
+  /**
+   * Whether the store answered its last probe (for /ready): read from memory, so that an
+   * unauthenticated probe costs the store nothing. The probe itself (a connection check, not a
+   * journal scan) runs every {@link #STORE_PROBE}.
+   */
   CompletionStage<Boolean> storeUp() {
-    return journal.runIds().thenApply(ids -> true).exceptionally(e -> false)
-        .toCompletableFuture().completeOnTimeout(false, 5, java.util.concurrent.TimeUnit.SECONDS);
+    return CompletableFuture.completedFuture(storeUp);
+  }
+
+  static final Duration STORE_PROBE = Duration.ofSeconds(5);
+
+  private volatile boolean storeUp = true;
+
+  /** Starts probing the store every {@link #STORE_PROBE} until the system stops. */
+  void probeStore() {
+    index.ping().toCompletableFuture()
+        .completeOnTimeout(false, 5, java.util.concurrent.TimeUnit.SECONDS)
+        .whenComplete((up, error) -> {
+          storeUp = error == null && Boolean.TRUE.equals(up);
+          try {
+            system.scheduler().scheduleOnce(STORE_PROBE, this::probeStore,
+                system.executionContext());
+          } catch (IllegalStateException stopping) {
+            // the scheduler is shut down with the system
+          }
+        });
   }
 
   /** The SSE event name and data for a journal event. */

@@ -38,6 +38,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final Map<String, AtomicLong> workerGauges = new ConcurrentHashMap<>();
   private static final String[] BOOKS = {"total", "granted", "returned", "remaining", "spent"};
 
+  private final Admission admission;
+  private final java.util.Set<String> keysShown = ConcurrentHashMap.newKeySet();
+
   public ServerMetrics(String proposer, String verifier, Admission admission) {
     this.proposer = proposer;
     this.verifier = verifier;
@@ -47,8 +50,9 @@ public final class ServerMetrics implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    this.admission = admission;
     Gauge.builder("reckon.admission.held", admission, Admission::held)
-        .description("questions admitted and not yet answered (in flight plus waiting)")
+        .description("generations admitted and not yet answered (in flight plus waiting)")
         .register(registry);
     Gauge.builder("reckon.admission.limit", admission, Admission::limit).register(registry);
     Gauge.builder("reckon.service.active", active, AtomicLong::get)
@@ -138,7 +142,37 @@ public final class ServerMetrics implements AutoCloseable {
   }
 
   public String scrape() {
+    keys();
     return registry.scrape();
+  }
+
+  /** Usage per API key, registered the first time a key shows up. */
+  private void keys() {
+    for (Admission.Usage u : admission.usage()) {
+      if (!keysShown.add(u.key())) {
+        continue;
+      }
+      io.micrometer.core.instrument.FunctionCounter.builder("reckon.key.generations", u,
+              Admission.Usage::generations)
+          .description("generations admitted for the key (budget x questions)")
+          .tag("key", u.key()).register(registry);
+      String[] outcomes = {"admitted", "refused_pool", "refused_share", "refused_quota",
+          "cancelled"};
+      java.util.List<java.util.function.ToDoubleFunction<Admission.Usage>> counts = java.util.List.of(
+          Admission.Usage::admitted, Admission.Usage::refusedPool, Admission.Usage::refusedShare,
+          Admission.Usage::refusedQuota, Admission.Usage::cancelled);
+      for (int i = 0; i < outcomes.length; i++) {
+        io.micrometer.core.instrument.FunctionCounter.builder("reckon.key.requests", u,
+                counts.get(i))
+            .description("requests and runs of the key by admission outcome")
+            .tag("key", u.key()).tag("outcome", outcomes[i]).register(registry);
+      }
+      Gauge.builder("reckon.key.held", u, Admission.Usage::held)
+          .description("generations the key holds now").tag("key", u.key()).register(registry);
+      Gauge.builder("reckon.key.today", u, x -> x.today(admission.today()))
+          .description("generations counted against the key's daily quota today (UTC)")
+          .tag("key", u.key()).register(registry);
+    }
   }
 
   @Override

@@ -34,7 +34,9 @@ public final class ClusterRuns {
   public static void init(ActorSystem<?> system, RunEnvironment environment,
       ReckonSettings settings, StoreSettings store) {
     ClusterSharding.get(system).init(
-        Entity.of(TYPE_KEY, ctx -> RunEntity.create(ctx.getEntityId(), environment, settings, store))
+        Entity.of(TYPE_KEY, ctx -> RunEntity.create(ctx.getEntityId(), environment, settings,
+                store, ctx.getShard()))
+            .withStopMessage(RunEntity.stopMessage())
             .withRole(ClusterSettings.COORDINATOR));
   }
 

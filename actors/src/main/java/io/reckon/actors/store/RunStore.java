@@ -141,6 +141,11 @@ public final class RunStore {
         + "): point reckon.store at another database, or move the old one away", 2, e);
   }
 
+  /** {@link #explain} for callers outside this package (a prune's failed connection). */
+  public static StoreException explainFailure(SQLException e, StoreSettings settings) {
+    return explain(e, settings);
+  }
+
   /** One line for a failed connection, by the database's error codes. */
   static StoreException explain(SQLException e, StoreSettings settings) {
     String where = settings.describe();

@@ -17,7 +17,16 @@ import java.util.Locale;
  */
 public record StoreSettings(
     Kind kind, Path dir, String url, String user, String password, Duration connectTimeout,
-    int snapshotEvery, int writeBatch, Duration writeLinger) {
+    int snapshotEvery, int writeBatch, Duration writeLinger, Duration passivateAfter) {
+
+  /** Idle run entities stop after this long by default (see reckon.store.passivate-after). */
+  public static final Duration PASSIVATE_AFTER = Duration.ofMinutes(2);
+
+  public StoreSettings(Kind kind, Path dir, String url, String user, String password,
+      Duration connectTimeout, int snapshotEvery, int writeBatch, Duration writeLinger) {
+    this(kind, dir, url, user, password, connectTimeout, snapshotEvery, writeBatch, writeLinger,
+        PASSIVATE_AFTER);
+  }
 
   public enum Kind {
     H2,
@@ -54,13 +63,22 @@ public record StoreSettings(
     return new StoreSettings(
         k, Path.of(c.getString("dir")), c.getString("url"), c.getString("user"),
         c.getString("password"), c.getDuration("connect-timeout"), c.getInt("snapshot-every"),
-        c.getInt("write-batch"), c.getDuration("write-linger"));
+        c.getInt("write-batch"), c.getDuration("write-linger"),
+        c.hasPath("passivate-after") ? c.getDuration("passivate-after") : PASSIVATE_AFTER);
   }
 
   /** The same settings with the H2 folder elsewhere (tests, the kill drill). */
   public StoreSettings withDir(Path other) {
     return new StoreSettings(
-        kind, other, url, user, password, connectTimeout, snapshotEvery, writeBatch, writeLinger);
+        kind, other, url, user, password, connectTimeout, snapshotEvery, writeBatch, writeLinger,
+        passivateAfter);
+  }
+
+  /** The same settings with another idle time before a run entity stops (tests). */
+  public StoreSettings withPassivateAfter(Duration idle) {
+    return new StoreSettings(
+        kind, dir, url, user, password, connectTimeout, snapshotEvery, writeBatch, writeLinger,
+        idle);
   }
 
   /** The JDBC URL the journal connects to. */

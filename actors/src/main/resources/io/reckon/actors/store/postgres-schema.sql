@@ -39,3 +39,12 @@ CREATE TABLE IF NOT EXISTS public.snapshot (
   meta_payload BYTEA,
   PRIMARY KEY(persistence_id, sequence_number)
 );
+-- Reckon's read side: one row per run with its latest status, written by the run's entity, so that
+-- listings read one table instead of recovering every run from the journal.
+CREATE TABLE IF NOT EXISTS public.reckon_runs(
+  run_id VARCHAR(64) PRIMARY KEY,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  state VARCHAR(16) NOT NULL,
+  status TEXT NOT NULL
+);

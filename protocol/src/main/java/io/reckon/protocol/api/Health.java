@@ -8,10 +8,10 @@ package io.reckon.protocol.api;
  * @param verifiers verifier workers registered
  * @param active questions of the service run searching now
  * @param waiting questions of the service run waiting for a slot
- * @param admitted questions admitted and not yet answered
- * @param limit the admission limit
+ * @param admitted generations admitted and not yet answered (requests, run questions, Kafka)
+ * @param limit the admission limit, in generations
  * @param store whether the run store answers
  */
 public record Health(
-    String status, int proposers, int verifiers, int active, int waiting, int admitted, int limit,
+    String status, int proposers, int verifiers, int active, int waiting, long admitted, long limit,
     boolean store) {}

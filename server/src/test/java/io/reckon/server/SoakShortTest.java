@@ -1,0 +1,33 @@
+package io.reckon.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The soak benchmark's short form (two minutes; {@code bench/soak.sh} is the long one): under the
+ * whole mix of requests, runs, event streams, hang-ups and cancellations, heap after GC, threads,
+ * open files and DB connections do not grow. Generous for a loaded 2-core machine: each slope's
+ * 95 % interval contains 0, or its upper end is below a small bound (a leak of one run entity
+ * with its questions per run, as before passivation, grows the heap by several MB a minute here).
+ */
+class SoakShortTest {
+  @Test
+  void heapThreadsFilesAndConnectionsStayFlat() throws Exception {
+    Soak.Report r = new Soak().run(Duration.ofMinutes(2), Duration.ofSeconds(10), System.out);
+    Soak.Sample last = r.samples().get(r.samples().size() - 1);
+    assertThat(last.requests()).as("OpenAI requests answered").isGreaterThan(50);
+    assertThat(last.runs()).as("runs").isGreaterThan(10);
+    assertThat(last.streams()).as("SSE clients").isGreaterThan(10);
+    assertThat(last.hangUps()).as("hung-up requests").isGreaterThan(0);
+    assertThat(r.heap().containsZero() || r.heap().high() < 2.0)
+        .as("heap after GC, MB per minute: " + r.heap()).isTrue();
+    assertThat(r.threads().containsZero() || r.threads().high() < 2.0)
+        .as("threads per minute: " + r.threads()).isTrue();
+    assertThat(r.files().containsZero() || r.files().high() < 3.0)
+        .as("open files per minute: " + r.files()).isTrue();
+    assertThat(r.connections().containsZero() || r.connections().high() < 0.5)
+        .as("DB connections per minute: " + r.connections()).isTrue();
+  }
+}
