@@ -108,7 +108,7 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("reckon serve: " + e.getMessage());
         return 1;
       }
-      out.println("reckon serve: listening on http://" + server.host() + ":" + server.port()
+      out.println("reckon serve: listening on " + server.scheme() + "://" + server.host() + ":" + server.port()
           + " (models " + String.join(", ", models.names()) + "; model \"reckon\" = "
           + settings.strategy().name() + ", " + settings.budget()
           + " generations per request on average)");

@@ -67,11 +67,14 @@ public final class ReckonServer implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final ServerMetrics metrics;
+  private final boolean https;
 
-  private ReckonServer(ActorSystem<Void> system, ServerBinding binding, ServerMetrics metrics) {
+  private ReckonServer(ActorSystem<Void> system, ServerBinding binding, ServerMetrics metrics,
+      boolean https) {
     this.system = system;
     this.binding = binding;
     this.metrics = metrics;
+    this.https = https;
   }
 
   /**
@@ -205,7 +208,7 @@ public final class ReckonServer implements AutoCloseable {
           }
         });
       }
-      return new ReckonServer(system, binding, metrics);
+      return new ReckonServer(system, binding, metrics, tls != null);
     } catch (Exception | Error e) {
       if (metrics != null) {
         metrics.close();
@@ -295,6 +298,11 @@ public final class ReckonServer implements AutoCloseable {
       System.arraycopy(routes, 1, rest, 0, rest.length);
       return rest;
     }
+  }
+
+  /** {@code https} with a keystore (reckon.serve.tls), else {@code http}. */
+  public String scheme() {
+    return https ? "https" : "http";
   }
 
   public int port() {

@@ -80,10 +80,11 @@ public final class RequestGuards {
     }
     for (int i = 0; i < questions.size(); i++) {
       RunRequest.SubmittedQuestion q = questions.get(i);
-      if (q == null || q.id() == null) {
-        continue; // a missing id defaults to the question's position
+      if (q == null) {
+        continue; // refused, naming it, where the run is made
       }
-      String problem = idProblem(q.id());
+      // A missing id defaults to the question's position.
+      String problem = q.id() == null ? null : idProblem(q.id());
       if (problem != null) {
         String field = "questions[" + i + "].id";
         throw ApiException.badRequest(field, field + " " + problem);

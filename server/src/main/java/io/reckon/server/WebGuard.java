@@ -188,15 +188,23 @@ final class WebGuard extends HttpSupport {
     }
   }
 
-  /** Whether the page's origin is this server as the request's Host names it. */
-  private boolean sameOrigin(String origin, String host) {
-    String scheme = web.tls() ? "https" : "http";
-    String authority = host;
-    String defaultPort = web.tls() ? ":443" : ":80";
-    if (authority.endsWith(defaultPort)) {
-      authority = authority.substring(0, authority.length() - defaultPort.length());
+  /**
+   * Whether the page's origin is this server as the request's Host names it. The scheme is not
+   * compared: behind a TLS-terminating proxy the page is https and this server http, and a page of
+   * the same host is the same site either way.
+   */
+  private static boolean sameOrigin(String origin, String host) {
+    if (host.isEmpty()) {
+      return false;
     }
-    return !host.isEmpty() && origin.equals(scheme + "://" + authority);
+    String authority = origin.substring(origin.indexOf("://") + 3);
+    return authority.equals(host) || authority.equals(withoutDefaultPort(host))
+        || (authority + (origin.startsWith("https") ? ":443" : ":80")).equals(host);
+  }
+
+  private static String withoutDefaultPort(String host) {
+    return host.endsWith(":80") ? host.substring(0, host.length() - 3)
+        : host.endsWith(":443") ? host.substring(0, host.length() - 4) : host;
   }
 
   /** A header value as it may appear in a message: printable ASCII, at most 100 characters. */

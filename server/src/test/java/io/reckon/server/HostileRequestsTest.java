@@ -176,6 +176,29 @@ class HostileRequestsTest {
   }
 
   @Test
+  void everyFieldIsBoundedBeforeTheQuestionIsParsed() throws Exception {
+    // 300 kB of spaces after a term: what froze the dispatcher, now one length comparison.
+    String huge = "1+" + " ".repeat(300_000) + "2";
+    assertThat(clean(post("/v1/completions", "{\"model\":\"reckon\",\"prompt\":\"" + huge
+        + "\"}"), 400).message()).contains("reckon.limits.max-question-chars");
+    assertThat(clean(post("/v1/chat/completions", "{\"model\":\"reckon\",\"messages\":[{"
+        + "\"role\":\"user\",\"content\":\"" + huge + "\"}]}"), 400).param())
+        .isEqualTo("messages[0].content");
+    assertThat(clean(post("/v1/runs", "{\"questions\":[{\"question\":\"" + huge + "\"}]}"),
+        400).param()).isEqualTo("questions[0].question");
+    assertThat(clean(post("/v1/runs", "{\"questions\":[{\"question\":\"1+2\",\"answer\":\""
+        + "3".repeat(2000) + "\"}]}"), 400).param()).isEqualTo("questions[0].answer");
+    assertThat(clean(post("/v1/completions", "{\"model\":\"reckon\",\"prompt\":\"1+2\","
+        + "\"stop\":[\"" + "x".repeat(2000) + "\"]}"), 400).param()).isEqualTo("stop[0]");
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"1+2\"}");
+    }
+    assertThat(clean(post("/v1/chat/completions", "{\"model\":\"reckon\",\"messages\":["
+        + many + "]}"), 400).param()).isEqualTo("messages");
+  }
+
+  @Test
   void getModelByIdAnswersOrIs404() throws Exception {
     HttpResponse<String> r = TestServers.get(server, "/v1/models/reckon%2Fbeam:m=4@8");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -88,6 +88,9 @@ class QuestionRecordTest {
     }
     assertThat(parse("{\"id\":\"test/precalculus/807.json\",\"question\":\"1+2\"}")
         .question().id()).isEqualTo("test/precalculus/807.json");
+    assertThatThrownBy(() -> parse("{\"id\":\"a\",\"question\":\"1+2\",\"answer\":\""
+        + "3".repeat(2000) + "\"}")).isInstanceOf(QuestionRecord.BadRecord.class)
+        .hasMessageStartingWith("field 'answer'");
   }
 
   @Test
