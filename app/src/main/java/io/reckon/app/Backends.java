@@ -16,6 +16,7 @@ import io.reckon.runtime.onnx.ModelLoadException;
 import io.reckon.runtime.onnx.OnnxModels;
 import io.reckon.runtime.onnx.OnnxSettings;
 import io.reckon.runtime.format.ChatTemplate;
+import io.reckon.runtime.format.HfFiles;
 import io.reckon.runtime.format.TaskFormat;
 import io.reckon.runtime.openai.LogprobPrm;
 import io.reckon.runtime.openai.LogprobSettings;
@@ -307,12 +308,40 @@ record Backends(Proposer proposer, Verifier verifier, List<String> notes, Replay
   }
 
   private static Proposer onnxProposer(Config models, Choice choice) {
+    Path dir = Path.of(choice.model() != null ? choice.model() : models.getString("policy"));
     try {
-      return OnnxModels.loadProposer(
-          Path.of(choice.model() != null ? choice.model() : models.getString("policy")), onnxSettings(models));
+      return OnnxModels.loadProposer(dir, onnxSettings(models), onnxRendering(dir, choice));
     } catch (ModelLoadException e) {
       throw new Main.BadInput(e.getMessage());
     }
+  }
+
+  /**
+   * How a local model answers the run's task: through its own chat template when its folder
+   * carries Hugging Face files (an Optimum export), or the preset's; null keeps config.json's
+   * format (the shipped arithmetic models have no template: byte for byte as before).
+   */
+  static TaskFormat onnxRendering(Path dir, Choice choice) {
+    Task task = choice.task();
+    if (task == null || !java.nio.file.Files.isDirectory(dir)) {
+      return null;
+    }
+    HfFiles files;
+    ChatTemplate template;
+    try {
+      files = HfFiles.read(dir);
+      String named = choice.preset() != null ? choice.preset().chatTemplate() : "";
+      template = !named.isBlank() ? ChatTemplate.resolve(named) : files.template();
+    } catch (IllegalArgumentException e) {
+      throw new Main.BadInput(dir + ": " + e.getMessage());
+    }
+    String system = choice.preset() != null ? choice.preset().system() : null;
+    if (template == null && system == null) {
+      return null;
+    }
+    List<String> stop = new ArrayList<>(choice.preset() != null ? choice.preset().stop() : List.of());
+    stop.addAll(files.stopStrings());
+    return new TaskFormat(task, template, stop, system);
   }
 
   private static Verifier onnxVerifier(Config models, Choice choice) {

@@ -97,6 +97,11 @@ final class WorkerCommand implements Callable<Integer> {
     }
     ClusterSettings cluster = address.settings(hocon, List.of(ClusterSettings.WORKER), join);
     int count = workers != null ? workers : reckon.workers().count();
+    // A worker renders prompts for the task it is started for: the preset's, else
+    // reckon.tasks.default (the coordinator's runs are expected to be of that task).
+    if (!backendOptions.synthetic(hocon)) {
+      backendOptions.resolveTask(null, hocon);
+    }
     Backends models = backendOptions.load(hocon);
     try {
       // Registered under these models' keys: runs of other models never send work here.

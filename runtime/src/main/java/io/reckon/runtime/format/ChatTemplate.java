@@ -33,6 +33,8 @@ public final class ChatTemplate {
 
   private static final long MAX_OUTPUT_CHARS = 4L << 20;
   private static final Jinjava JINJAVA = engine();
+  // jinjava reports a failing function by its name only: the template's own words are kept here.
+  private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
   private final String name;
   private final String source;
@@ -127,16 +129,18 @@ public final class ChatTemplate {
     bindings.put("bos_token", bosToken);
     bindings.put("eos_token", eosToken);
     RenderResult result;
+    RAISED.remove();
     try {
       result = JINJAVA.renderForResult(source, bindings);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("chat template " + name + " failed: " + e.getMessage(), e);
+      throw new IllegalArgumentException("chat template " + name + " failed: " + e.getMessage()
+          + raised(), e);
     }
     for (TemplateError error : result.getErrors()) {
       if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
         throw new IllegalArgumentException(
             "chat template " + name + " failed: " + error.getMessage()
-                + (error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : ""));
+                + (error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : "") + raised());
       }
     }
     return result.getOutput();
@@ -144,7 +148,14 @@ public final class ChatTemplate {
 
   /** Called by templates as {@code raise_exception('...')}: the template refuses its messages. */
   public static String raiseException(String message) {
+    RAISED.set(message);
     throw new IllegalArgumentException("the template raised: " + message);
+  }
+
+  private static String raised() {
+    String message = RAISED.get();
+    RAISED.remove();
+    return message == null ? "" : ": " + message;
   }
 
   private static Jinjava engine() {

@@ -35,6 +35,13 @@ public record ModelConfig(
     boolean canRevise) {
 
   public static final String CAUSAL_LM = "causal-lm";
+
+  /** The same model answering in another text format (a task rendered through its template). */
+  public ModelConfig withFormat(PromptFormat f) {
+    return new ModelConfig(name, kind, parameters, trainingTokens, layers, heads, hidden, headDim,
+        vocabSize, maxPositions, padTokenId, eosTokenId, f, canRevise || f.rendering() != null);
+  }
+
   public static final String PRM = "prm";
 
   private static final ObjectMapper JSON = new ObjectMapper();

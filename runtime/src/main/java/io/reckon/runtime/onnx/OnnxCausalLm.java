@@ -10,6 +10,8 @@ import io.reckon.protocol.GenerateReply;
 import io.reckon.protocol.GenerateRequest;
 import io.reckon.runtime.Proposer;
 import io.reckon.runtime.ProposerStats;
+import io.reckon.runtime.PromptFormat;
+import io.reckon.runtime.format.TaskFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,9 +79,18 @@ public final class OnnxCausalLm implements Proposer {
 
   /** Loads {@code model.onnx}, {@code tokenizer.json} and {@code config.json} from {@code dir}. */
   public static OnnxCausalLm load(Path dir, OnnxSettings settings) {
+    return load(dir, settings, null);
+  }
+
+  /**
+   * The same, answering in {@code rendering}'s format (a task through the model's chat template)
+   * instead of config.json's; null keeps config.json's.
+   */
+  public static OnnxCausalLm load(Path dir, OnnxSettings settings, TaskFormat rendering) {
     OpenedModel opened = OpenedModel.open(dir, settings, ModelConfig.CAUSAL_LM, "a proposer");
     Path modelFile = opened.modelFile();
-    ModelConfig config = opened.config();
+    ModelConfig config = rendering == null
+        ? opened.config() : opened.config().withFormat(PromptFormat.of(rendering));
     HfTokenizer tokenizer = opened.tokenizer();
     OrtSession session = opened.session();
     try {

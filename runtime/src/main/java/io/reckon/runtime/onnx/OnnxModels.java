@@ -1,5 +1,6 @@
 package io.reckon.runtime.onnx;
 
+import io.reckon.runtime.format.TaskFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,6 +16,14 @@ public final class OnnxModels {
   /** A policy model ({@code kind = causal-lm}). */
   public static OnnxCausalLm loadProposer(Path modelDir, OnnxSettings settings) {
     return OnnxCausalLm.load(checkDir(modelDir), settings);
+  }
+
+  /**
+   * A policy model answering a task in its own chat format ({@code rendering}: the task through
+   * the folder's chat template, see {@code HfFiles}); null keeps config.json's format.
+   */
+  public static OnnxCausalLm loadProposer(Path modelDir, OnnxSettings settings, TaskFormat rendering) {
+    return OnnxCausalLm.load(checkDir(modelDir), settings, rendering);
   }
 
   /** A process reward model ({@code kind = prm}). */

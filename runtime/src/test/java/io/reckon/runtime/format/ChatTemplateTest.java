@@ -110,7 +110,7 @@ class ChatTemplateTest {
     Files.writeString(dir.resolve("chat_template.jinja"), "{{ raise_exception('no system role') }}");
     assertThatThrownBy(() -> HfFiles.read(dir).template().render(List.of(), true))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("chat_template");
+        .hasMessageContaining("chat_template").hasMessageContaining("no system role");
     assertThatThrownBy(() -> ChatTemplate.named("mistral")).hasMessageContaining("llama-3, chatml");
   }
 }
