@@ -315,7 +315,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
           loads.leastLoaded(pool, spec.index() + p.attempt, previous);
       p.worker = worker;
       loads.sent(worker);
-      if (WorkerLinks.remote(worker)) {
+      if (links.linked(worker)) {
         // Through the node's link to it: batched with other questions' requests, and answered
         // at one address (see WorkerLink).
         links.linkTo(worker, settings.timeout()).tell(new WorkerLink.Send(p.request, p.attempt, worked));

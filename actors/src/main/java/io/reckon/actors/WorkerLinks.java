@@ -3,6 +3,7 @@ package io.reckon.actors;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import io.reckon.actors.cluster.ClusterSettings;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -31,17 +32,22 @@ public final class WorkerLinks implements Extension {
   }
 
   private final ActorSystem<?> system;
+  private final boolean enabled;
   private final ConcurrentHashMap<ActorRef<ModelWorker.Command>, ActorRef<WorkerLink.Command>>
       links = new ConcurrentHashMap<>();
   private final AtomicLong started = new AtomicLong();
 
   private WorkerLinks(ActorSystem<?> system) {
     this.system = system;
+    this.enabled = ClusterSettings.from(system.settings().config()).batchWork();
   }
 
-  /** Whether {@code worker} lives on another node (then requests to it go through its link). */
-  public static boolean remote(ActorRef<?> worker) {
-    return worker.path().address().hasGlobalScope();
+  /**
+   * Whether requests to {@code worker} go through its link: it lives on another node, and
+   * reckon.cluster.batch-work is on.
+   */
+  public boolean linked(ActorRef<?> worker) {
+    return enabled && worker.path().address().hasGlobalScope();
   }
 
   /**
