@@ -66,6 +66,12 @@ with open("data/arith/test.jsonl") as f:
 # Every level: take questions spread evenly over the file (sorted by level).
 step = max(1, len(qs) // n)
 picked = qs[::step][:n]
+# More questions than the file holds: go round it again, each round's ids made distinct (the
+# steady-state measurements need runs longer than the 1,200 test questions).
+k = 1
+while len(picked) < n:
+    picked += [dict(q, id=f"{q['id']}~{k}") for q in qs[:n - len(picked)]]
+    k += 1
 print(json.dumps({"questions": [{"id": q["id"], "question": q["question"], "answer": q["answer"],
                                  "level": q["level"]} for q in picked],
                   "strategy": strategy, "budget": budget, "seed": seed}))

@@ -11,7 +11,9 @@
 #   bench/cluster-scaling.sh            NODES="1 2 4" QUESTIONS=600 BATCH_LATENCY=20ms BATCH_SIZE=2
 #   BACKEND=onnx NODES="1 2" QUESTIONS=100 WARMUP=20 bench/cluster-scaling.sh
 # Each size also prints the coordinator's CPU seconds per 1,000 questions over the measured run
-# (user + system, from /proc: what the coordinator spends per question, whatever the load).
+# (user + system, from /proc: what the coordinator spends per question, whatever the load),
+# divided by the questions the run really answered (before, by QUESTIONS: a QUESTIONS above the
+# 1,200 test questions was overstated; now questions_json goes round the file again instead).
 # RECKON_HOME=DIR runs another checkout's built jar with this script (a baseline, in one sitting).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -65,6 +67,7 @@ for n in $NODES; do
   cpu0=$(cpu_seconds "$coord")
   id=$(submit "$http" "$WORK/run.json"); wait_done "$http" "$id"
   cpu1=$(cpu_seconds "$coord"); sleep 1.5
+  done_n=$(field "$http" "$id" done)
   if [[ -n "${COORD_JFR:-}" ]]; then
     jcmd "$coord" JFR.dump filename="$COORD_JFR-$n.jfr" > /dev/null
   fi
@@ -79,7 +82,7 @@ print("%.1f" % (s["done"] / (t(s["endedAt"]) - t(s["startedAt"])).total_seconds(
   for k in $(seq 1 "$n"); do shares="$shares worker-$k=$(served "worker-$n-$k")"; done
   printf '%d worker node(s): %s questions/s  speed-up %sx  coordinator CPU %s s per 1,000 questions  (requests served:%s; load %s)\n' "$n" "$rate" \
     "$(python3 -c "print('%.2f' % ($rate / $base))")" \
-    "$(python3 -c "print('%.1f' % (($cpu1 - $cpu0) * 1000 / $QUESTIONS))")" "$shares" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    "$(python3 -c "print('%.1f' % (($cpu1 - $cpu0) * 1000 / $done_n))")" "$shares" "$(cut -d' ' -f1-3 /proc/loadavg)"
   cleanup; : > "$WORK/pids"
   sleep 2
 done

@@ -11,8 +11,10 @@ import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +64,19 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   public record Work(ModelRequest request, int attempt, ActorRef<WorkResult> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * Several requests from one coordinator node's {@link WorkerLink} in one remote message, answered
+   * by {@link WorkerLink.Results}: one message per model batch to that node, whatever the number
+   * of questions in it, and a reply address that never changes (so that Artery compresses it,
+   * where a question's own reply address would be written out, and resolved, on every message).
+   */
+  public record WorkBatch(List<WorkerLink.Item> items, ActorRef<WorkerLink.Results> replyTo)
+      implements Command, CborSerializable {
+    public WorkBatch {
+      items = List.copyOf(items);
+    }
+  }
+
   /** Ask for the worker's ledger. */
   public record GetStats(ActorRef<WorkerStats> replyTo) implements Command, CborSerializable {}
 
@@ -74,10 +89,53 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     INSTANCE
   }
 
-  private record BatchDone(List<Work> batch, List<? extends ModelReply> replies)
+  private record BatchDone(List<Job> batch, List<? extends ModelReply> replies)
       implements Command {}
 
-  private record BatchFailed(List<Work> batch, Throwable cause) implements Command {}
+  private record BatchFailed(List<Job> batch, Throwable cause) implements Command {}
+
+  /**
+   * A request waiting for (or in) a model batch, and where its result goes: straight to {@code
+   * replyTo} (a {@link Work}), or, grouped with the others of its batch, to {@code link} under
+   * {@code ticket} (an item of a {@link WorkBatch}).
+   */
+  private record Job(
+      ModelRequest request, int attempt, ActorRef<WorkResult> replyTo,
+      ActorRef<WorkerLink.Results> link, long ticket) {}
+
+  /**
+   * Results of one batch: one message per link (split where it would grow past {@link
+   * WorkerLink#MAX_CHARS}), the others one by one.
+   */
+  private static final class Replies {
+    private final Map<ActorRef<WorkerLink.Results>, List<WorkerLink.Answered>> byLink =
+        new HashMap<>(2);
+    private final Map<ActorRef<WorkerLink.Results>, Long> chars = new HashMap<>(2);
+
+    void add(Job job, WorkResult result) {
+      if (job.link() == null) {
+        job.replyTo().tell(result);
+        return;
+      }
+      long size = WorkerLink.chars(result);
+      List<WorkerLink.Answered> group = byLink.get(job.link());
+      if (group != null && chars.get(job.link()) + size > WorkerLink.MAX_CHARS) {
+        job.link().tell(new WorkerLink.Results(group));
+        group = null;
+      }
+      if (group == null) {
+        group = new ArrayList<>();
+        byLink.put(job.link(), group);
+        chars.put(job.link(), 0L);
+      }
+      group.add(new WorkerLink.Answered(job.ticket(), result));
+      chars.merge(job.link(), size, Long::sum);
+    }
+
+    void send() {
+      byLink.forEach((link, results) -> link.tell(new WorkerLink.Results(results)));
+    }
+  }
 
   /** Thrown to let supervision restart the worker after its model failed. */
   static final class ModelFailure extends RuntimeException {
@@ -88,7 +146,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
 
   /** What survives a restart: the waiting requests and the ledger. */
   private static final class State {
-    final ArrayDeque<Work> queue = new ArrayDeque<>();
+    final ArrayDeque<Job> queue = new ArrayDeque<>();
     long batches;
     long failedBatches;
     long requests;
@@ -191,6 +249,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Work.class, this::onWork)
+        .onMessage(WorkBatch.class, this::onWorkBatch)
         .onMessage(Flush.class, f -> onFlush())
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(BatchFailed.class, this::onBatchFailed)
@@ -200,23 +259,43 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
   }
 
   private Behavior<Command> onWork(Work work) {
+    Replies refused = new Replies();
+    enqueue(new Job(work.request(), work.attempt(), work.replyTo(), null, 0), refused);
+    refused.send();
+    return queued();
+  }
+
+  private Behavior<Command> onWorkBatch(WorkBatch batch) {
+    Replies refused = new Replies();
+    for (WorkerLink.Item item : batch.items()) {
+      enqueue(new Job(item.request(), item.attempt(), null, batch.replyTo(), item.ticket()), refused);
+    }
+    refused.send();
+    return queued();
+  }
+
+  /** Queues {@code job}, or refuses it (into {@code refused}) when it is of the other kind. */
+  private void enqueue(Job job, Replies refused) {
     boolean fits =
         kind.equals(ProposerWorker.KIND)
-            ? work.request() instanceof GenerateRequest
-            : work.request() instanceof ScoreRequest;
+            ? job.request() instanceof GenerateRequest
+            : job.request() instanceof ScoreRequest;
     if (!fits) {
-      work.replyTo().tell(new WorkResult.Failed(
-          work.request().requestId(), work.attempt(), name,
-          "a " + kind + " worker cannot answer " + work.request().getClass().getSimpleName()));
-      return this;
+      refused.add(job, new WorkResult.Failed(
+          job.request().requestId(), job.attempt(), name,
+          "a " + kind + " worker cannot answer " + job.request().getClass().getSimpleName()));
+      return;
     }
-    state.queue.add(work);
-    if (canSend()) {
-      if (state.queue.size() >= settings.batchSize()) {
-        runBatch();
-      } else {
-        scheduleFlush();
-      }
+    state.queue.add(job);
+  }
+
+  /** Sends every full batch it may; a partial one waits for the flush (those behind it join). */
+  private Behavior<Command> queued() {
+    while (canSend() && state.queue.size() >= settings.batchSize()) {
+      runBatch();
+    }
+    if (!state.queue.isEmpty() && canSend()) {
+      scheduleFlush();
     }
     return this;
   }
@@ -252,10 +331,10 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
       flushPending = false;
     }
     int n = Math.min(settings.batchSize(), state.queue.size());
-    List<Work> batch = new ArrayList<>(n);
+    List<Job> batch = new ArrayList<>(n);
     List<ModelRequest> requests = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Work w = state.queue.poll();
+      Job w = state.queue.poll();
       batch.add(w);
       requests.add(w.request());
     }
@@ -275,7 +354,7 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
 
   private Behavior<Command> onBatchDone(BatchDone done) {
     state.inFlight--;
-    List<Work> batch = done.batch();
+    List<Job> batch = done.batch();
     List<? extends ModelReply> replies = done.replies();
     if (replies == null || replies.size() != batch.size()) {
       return onBatchFailed(new BatchFailed(batch, new IllegalStateException(
@@ -286,13 +365,15 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     state.batches++;
     state.batchSizes.merge(batch.size(), 1L, Long::sum);
     Set<String> questions = new HashSet<>();
+    Replies out = new Replies();
     for (int i = 0; i < batch.size(); i++) {
-      Work w = batch.get(i);
+      Job w = batch.get(i);
       ModelReply reply = replies.get(i);
       questions.add(w.request().questionId());
       record(w.request(), reply);
-      w.replyTo().tell(new WorkResult.Done(reply, w.attempt(), name, batch.size()));
+      out.add(w, new WorkResult.Done(reply, w.attempt(), name, batch.size()));
     }
+    out.send();
     state.maxQuestionsInBatch = Math.max(state.maxQuestionsInBatch, questions.size());
     if (!state.queue.isEmpty() && canSend()) {
       if (state.queue.size() >= settings.batchSize()) {
@@ -333,9 +414,11 @@ public final class ModelWorker extends AbstractBehavior<ModelWorker.Command> {
     context.getLog().warn("{}: {} on a batch of {}; failing it back and restarting", name, reason,
         failed.batch().size());
     context.getLog().debug("{}: model failure", name, cause);
-    for (Work w : failed.batch()) {
-      w.replyTo().tell(new WorkResult.Failed(w.request().requestId(), w.attempt(), name, reason));
+    Replies out = new Replies();
+    for (Job w : failed.batch()) {
+      out.add(w, new WorkResult.Failed(w.request().requestId(), w.attempt(), name, reason));
     }
+    out.send();
     throw new ModelFailure(name + ": " + reason + " (batch of " + failed.batch().size() + ")", cause);
   }
 

@@ -177,6 +177,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
   private final ActorRef<WorkResult> worked;
   private final Map<Long, Pending> outstanding = new HashMap<>();
   private final WorkerLoads loads;
+  private final WorkerLinks links;
   private WorkersChanged workers;
   private Phase phase = Phase.PROBE;
   private SearchStrategy probe;
@@ -214,6 +215,7 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
     this.worked = context.messageAdapter(WorkResult.class, Worked::new);
     this.chosen = spec.strategy();
     this.loads = WorkerLoads.get(context.getSystem());
+    this.links = WorkerLinks.get(context.getSystem());
   }
 
   private Behavior<Command> begin() {
@@ -313,7 +315,13 @@ public final class QuestionSupervisor extends AbstractBehavior<QuestionSuperviso
           loads.leastLoaded(pool, spec.index() + p.attempt, previous);
       p.worker = worker;
       loads.sent(worker);
-      worker.tell(new ModelWorker.Work(p.request, p.attempt, worked));
+      if (links.linked(worker)) {
+        // Through the node's link to it: batched with other questions' requests, and answered
+        // at one address (see WorkerLink).
+        links.linkTo(worker, settings.timeout()).tell(new WorkerLink.Send(p.request, p.attempt, worked));
+      } else {
+        worker.tell(new ModelWorker.Work(p.request, p.attempt, worked));
+      }
     }
     // Without a worker the timeout retries it, by when one may have registered.
     timers.startSingleTimer(

@@ -1,13 +1,21 @@
 package io.reckon.actors;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.reckon.protocol.CborSerializable;
 import io.reckon.protocol.ModelReply;
 
 /**
  * A model worker's answer to one {@link ModelWorker.Work}. Not a {@code StatusReply}: a failed
  * batch must tell each requester which of its requests failed, and the requester keeps its own
- * timeouts instead of one ask per request.
+ * timeouts instead of one ask per request. Typed by name: a {@link WorkerLink.Results} carries
+ * both kinds in one list.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = WorkResult.Done.class, name = "done"),
+  @JsonSubTypes.Type(value = WorkResult.Failed.class, name = "failed")
+})
 public sealed interface WorkResult extends CborSerializable {
   long requestId();
 

@@ -75,6 +75,12 @@ class SerializationTest {
         new WorkResult.Done(genReply, 0, "proposer-0", 8),
         new WorkResult.Done(scoreReply, 1, "verifier-0", 3),
         new WorkResult.Failed(5, 1, "proposer-0", "model failed: boom"),
+        new ModelWorker.WorkBatch(List.of(new WorkerLink.Item(7, gen, 0),
+            new WorkerLink.Item(8, score, 2)), kit.<WorkerLink.Results>createTestProbe().getRef()),
+        new WorkerLink.Results(List.of(
+            new WorkerLink.Answered(7, new WorkResult.Done(genReply, 0, "proposer-0", 2)),
+            new WorkerLink.Answered(8, new WorkResult.Done(scoreReply, 2, "verifier-0", 1)),
+            new WorkerLink.Answered(9, new WorkResult.Failed(9, 1, "verifier-0", "model failed")))),
         new Scheduler.ProbeReport("q1", 0.6, 0.75, 4, 4, 2, any.getRef().<Scheduler.Grant>narrow()),
         new Scheduler.ProbeReport("q2", Double.NaN, 0, 0, 0, 0, any.getRef().<Scheduler.Grant>narrow()),
         new Scheduler.Release("q1", 2),

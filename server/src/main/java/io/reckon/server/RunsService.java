@@ -269,12 +269,41 @@ final class RunsService {
     });
   }
 
-  /** The run's standing, folded from its journal. */
+  /** Runs whose folded tally {@link #view} keeps, the most recently viewed. */
+  static final int VIEWS_KEPT = 64;
+
+  /**
+   * Each recently viewed run's tally, as far as its journal has been folded: a view reads only the
+   * events written since the last one. Folding the whole journal on every view made a status poll
+   * of a long run read and decode every result it had, again and again (quadratic in its length:
+   * most of a cluster coordinator's CPU while bench/cluster-scaling.sh polled it twice a second).
+   * The views of one run are chained, so that one tally is never folded by two at once.
+   */
+  private final Map<String, CompletableFuture<Tally>> views = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<Tally>> eldest) {
+          return size() > VIEWS_KEPT;
+        }
+      });
+
+  /** The run's standing, folded from its journal (from where the last view left off). */
   CompletionStage<RunView> view(String runId) {
-    return status(runId).thenCompose(s -> (open.owns(runId) ? open.events(runId, 1, false)
-            : journal.currentEvents(runId, 1))
-        .runWith(Sink.fold(new Tally(), Tally::add), system)
-        .thenApply(t -> t.view(s)));
+    return status(runId).thenCompose(s -> {
+      synchronized (views) {
+        CompletableFuture<Tally> before =
+            views.getOrDefault(runId, CompletableFuture.completedFuture(new Tally()));
+        CompletableFuture<RunView> view = before.thenCompose(t ->
+            (open.owns(runId) ? open.events(runId, t.next, false)
+                : journal.currentEvents(runId, t.next))
+                .runWith(Sink.foreach(t::add), system)
+                .thenApply(done -> t.view(s)));
+        // The next view folds on from this tally once this one is done, whatever its outcome
+        // (a fold that failed midway leaves the tally consistent up to the event it reached).
+        views.put(runId, view.handle((v, e) -> before.join()));
+        return view;
+      }
+    });
   }
 
   /** Per-level and per-bin counts of finished questions, and the pool as far as it is known. */
@@ -286,8 +315,14 @@ final class RunsService {
     long spent;
     long total;
     RunSummary.Pool ended;
+    /** The sequence number of the next event to fold. */
+    long next = 1;
 
     Tally add(EventEnvelope e) {
+      if (e.sequenceNr() < next) {
+        return this; // folded already
+      }
+      next = e.sequenceNr() + 1;
       Object event = e.event();
       if (event instanceof RunEntity.RunStarted started) {
         total = (long) started.spec().budget() * started.spec().questions().count();

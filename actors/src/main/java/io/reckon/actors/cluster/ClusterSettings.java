@@ -16,6 +16,9 @@ import java.util.Map;
  *
  * @param seedNodes "host:port" of each seed node, in order; empty = this node seeds itself
  * @param roles {@value #COORDINATOR} and/or {@value #WORKER}
+ * @param batchWork requests to a worker on another node go through this node's {@link
+ *     io.reckon.actors.WorkerLink} to it (batched, answered at one address); off: one remote
+ *     message per request and per answer, as before
  */
 public record ClusterSettings(
     String systemName,
@@ -26,7 +29,8 @@ public record ClusterSettings(
     Duration stableAfter,
     Duration acceptableHeartbeatPause,
     long maximumFrameSize,
-    Duration resumeTimeout) {
+    Duration resumeTimeout,
+    boolean batchWork) {
 
   public static final String COORDINATOR = "coordinator";
   public static final String WORKER = "worker";
@@ -73,7 +77,8 @@ public record ClusterSettings(
         c.getDuration("stable-after"),
         c.getDuration("acceptable-heartbeat-pause"),
         c.getBytes("maximum-frame-size"),
-        c.getDuration("resume-timeout"));
+        c.getDuration("resume-timeout"),
+        c.getBoolean("batch-work"));
   }
 
   /**
@@ -98,22 +103,22 @@ public record ClusterSettings(
 
   public ClusterSettings withAddress(String newHostname, int newPort) {
     return new ClusterSettings(systemName, newHostname, newPort, seedNodes, roles, stableAfter,
-        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout);
+        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout, batchWork);
   }
 
   public ClusterSettings withSeedNodes(List<String> seeds) {
     return new ClusterSettings(systemName, hostname, port, seeds, roles, stableAfter,
-        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout);
+        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout, batchWork);
   }
 
   public ClusterSettings withRoles(List<String> newRoles) {
     return new ClusterSettings(systemName, hostname, port, seedNodes, newRoles, stableAfter,
-        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout);
+        acceptableHeartbeatPause, maximumFrameSize, resumeTimeout, batchWork);
   }
 
   public ClusterSettings withTiming(Duration newStableAfter, Duration newHeartbeatPause) {
     return new ClusterSettings(systemName, hostname, port, seedNodes, roles, newStableAfter,
-        newHeartbeatPause, maximumFrameSize, resumeTimeout);
+        newHeartbeatPause, maximumFrameSize, resumeTimeout, batchWork);
   }
 
   public boolean coordinator() {
