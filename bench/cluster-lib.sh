@@ -19,11 +19,13 @@ cpu_seconds() {
 }
 
 # start_coordinator NAME HTTP_PORT CLUSTER_PORT SEEDS [extra args...]  (env passes through)
+# SEED_FLAG: the serve option that names the seed nodes (--seed-nodes; --seed for a baseline
+# checkout older than 0.1.0's CLI rename, e.g. RECKON_HOME=... SEED_FLAG=--seed)
 start_coordinator() {
   local name=$1 http=$2 port=$3 seeds=$4; shift 4
   # shellcheck disable=SC2086 # COORD_JVM_OPTS: extra options for the coordinator only (e.g. JFR)
   RECKON_STORE_DIR="$WORK/store" $NICE $JVM ${COORD_JVM_OPTS:-} -jar "$JAR" serve --cluster --port "$http" \
-    --cluster-port "$port" --seed-nodes "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
+    --cluster-port "$port" "${SEED_FLAG:---seed-nodes}" "$seeds" "$@" > "$WORK/$name.log" 2>&1 &
   disown  # cleanup's kill -9 is not news
   echo $! >> "$WORK/pids"
   echo $! > "$WORK/$name.pid"
