@@ -165,6 +165,8 @@ public final class ReckonServer implements AutoCloseable {
       ScheduledPrune.start(system, base);
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       EventStreams streams = new EventStreams(runsService, settings, limits.maxEventStreams());
+      metrics.gauge("reckon.event.streams.open", "run event streams (SSE) open now",
+          streams::open);
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService, streams);
       Dashboard dashboard = new Dashboard(settings, metrics);
       UsageRoutes usage = new UsageRoutes(settings, metrics, admission, keys);
