@@ -53,6 +53,7 @@ final class ServeCommand implements Callable<Integer> {
     Limits.load().requireWorkers(workers);
     Config hocon;
     ServerSettings settings;
+    boolean keysFile;
     ReckonSettings reckon;
     try {
       // A service stops on SIGTERM through CoordinatedShutdown (the CLI's runs stop themselves).
@@ -62,6 +63,7 @@ final class ServeCommand implements Callable<Integer> {
       reckon = ReckonSettings.from(hocon);
       // Checked here too, so that a bad reckon.kafka is one line, not a failed start.
       KafkaSettings.from(hocon);
+      keysFile = io.reckon.server.LimitSettings.from(hocon).keys().enabled();
     } catch (ConfigException | IllegalArgumentException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
     }
@@ -70,7 +72,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     settings = settings.withAddress(host != null ? host : settings.host(),
         port != null ? port : settings.port());
-    String refusal = settings.refusal();
+    // Named API keys guard the routes as the single token does (ReckonServer.start).
+    String refusal = (keysFile && !settings.tokenRequired()
+        ? settings.withToken("k".repeat(64)) : settings).refusal();
     if (refusal != null) {
       throw new Main.BadInput(refusal);
     }

@@ -83,7 +83,10 @@ final class EventStreams {
           "shutting_down", "the server is shutting down; reconnect to another instance")));
     }
     return runs.status(id).thenApply(s -> {
-      if (!take()) {
+      // Counted from when the response's stream runs until it ends: a response that is never
+      // sent (its client gone first) holds no place. Concurrent requests may pass this check
+      // together and overshoot the cap by a few; none leaks a place.
+      if (open.get() >= max) {
         return refused(new ApiException(503, "server_error", null, "too_many_streams",
             max + " event streams are open on this server (reckon.limits.max-event-streams): "
                 + "retry later"));
@@ -109,25 +112,16 @@ final class EventStreams {
       }
       Source<ByteString, ?> bounded = stream
           .keepAlive(settings.keepAlive(), () -> KEEP_ALIVE)
-          .via(shutdown.flow())
-          .watchTermination((m, done) -> {
-            done.whenComplete((d, e) -> open.decrementAndGet());
-            return m;
-          });
-      return HttpSupport.eventStream(bounded);
+          .via(shutdown.flow());
+      Source<ByteString, ?> counted = Source.fromMaterializer((materializer, attributes) -> {
+        open.incrementAndGet();
+        return bounded.watchTermination((m, done) -> {
+          done.whenComplete((d, e) -> open.decrementAndGet());
+          return m;
+        });
+      });
+      return HttpSupport.eventStream(counted);
     });
-  }
-
-  private boolean take() {
-    while (true) {
-      int now = open.get();
-      if (now >= max) {
-        return false;
-      }
-      if (open.compareAndSet(now, now + 1)) {
-        return true;
-      }
-    }
   }
 
   private HttpResponse refused(ApiException e) {

@@ -93,8 +93,16 @@ public final class ReckonServer implements AutoCloseable {
    * when the node has the worker role.
    */
   public static ReckonServer start(
-      Config base, ServerSettings settings, Backend backend, ClusterSettings cluster)
+      Config base, ServerSettings given, Backend backend, ClusterSettings cluster)
       throws Exception {
+    LimitSettings limits = LimitSettings.from(base);
+    ApiKeys keys = limits.keys();
+    // Named keys guard the routes as a token would: off loopback they are enough, and every
+    // check that asks whether requests must authenticate hears yes. The stand-in token itself
+    // is random and never accepted (KeyedAccess checks the keys file instead).
+    ServerSettings settings = keys.enabled() && !given.tokenRequired()
+        ? given.withToken(java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID())
+        : given;
     String refusal = settings.refusal();
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
@@ -111,9 +119,7 @@ public final class ReckonServer implements AutoCloseable {
     LOG.info(estimator.note());
     ReckonSettings reckon = ReckonSettings.from(base).withEstimator(estimator.estimator());
     StoreSettings store = StoreSettings.from(base);
-    LimitSettings limits = LimitSettings.from(base);
     ScheduledPrune.olderThan(base); // a bad value is refused before anything starts
-    ApiKeys keys = limits.keys();
     KafkaSettings kafka = KafkaSettings.from(base);
     RunStore.prepare(store);
     Config config = cluster == null ? RunStore.config(store).withFallback(base)
@@ -169,6 +175,8 @@ public final class ReckonServer implements AutoCloseable {
       ScheduledPrune.start(system, base);
       OpsRoutes ops = new OpsRoutes(settings, metrics, asker, admission, runsService::storeUp);
       EventStreams streams = new EventStreams(runsService, settings, limits.maxEventStreams());
+      metrics.gauge("reckon.event.streams.open", "run event streams (SSE) open now",
+          streams::open);
       RunsRoutes runsRoutes = new RunsRoutes(settings, metrics, runsService, streams);
       Dashboard dashboard = new Dashboard(settings, metrics);
       UsageRoutes usage = new UsageRoutes(settings, metrics, admission, keys);

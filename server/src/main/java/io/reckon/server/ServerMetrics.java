@@ -146,6 +146,12 @@ public final class ServerMetrics implements AutoCloseable {
     return registry.scrape();
   }
 
+  /** A gauge read from {@code value} at each scrape (e.g. the event streams open). */
+  void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+    Gauge.builder(name, value, v -> v.get().doubleValue()).description(description)
+        .register(registry);
+  }
+
   /** Usage per API key, registered the first time a key shows up. */
   private void keys() {
     for (Admission.Usage u : admission.usage()) {

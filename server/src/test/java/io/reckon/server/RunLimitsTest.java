@@ -107,6 +107,32 @@ class RunLimitsTest {
       TestServers.awaitReady(s);
       String id = RunsApiTest.submit(s, "{\"questions\":" + RunsApiTest.questions(20)
           + ",\"strategy\":\"best-of-n\",\"budget\":4}");
+      // Streams that clients drop give their places back (once the server's next write to the
+      // closed connection fails: within a progress tick or two).
+      for (int i = 0; i < 6; i++) {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        HttpResponse<InputStream> dropped;
+        while (true) {
+          dropped = TestServers.HTTP.send(HttpRequest.newBuilder(
+                  URI.create(TestServers.base(s) + "/v1/runs/" + id + "/events")).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+          if (dropped.statusCode() == 200 || System.nanoTime() > until) {
+            break;
+          }
+          dropped.body().close();
+          Thread.sleep(200);
+        }
+        assertThat(dropped.statusCode()).as("stream " + i).isEqualTo(200);
+        try (InputStream in = dropped.body()) {
+          in.read(new byte[64]);
+        }
+      }
+      // All six dropped: both places free again.
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (openStreams(s) > 0 && System.nanoTime() < until) {
+        Thread.sleep(200);
+      }
+      assertThat(openStreams(s)).isZero();
       CountDownLatch opened = new CountDownLatch(2);
       for (int i = 0; i < 2; i++) {
         HttpRequest req = HttpRequest.newBuilder(
@@ -134,6 +160,13 @@ class RunLimitsTest {
       CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
       assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(30));
     }
+  }
+
+  private static double openStreams(ReckonServer s) throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "(?m)^reckon_event_streams_open (\\S+)$").matcher(TestServers.get(s, "/metrics").body());
+    assertThat(m.find()).as("reckon_event_streams_open in /metrics").isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -75,14 +75,17 @@ public final class Soak {
   public static void main(String[] args) throws Exception {
     Duration length = Duration.parse(args.length > 0 ? args[0] : "PT15M");
     Duration interval = Duration.parse(args.length > 1 ? args[1] : "PT1M");
-    Report r = new Soak().run(length, interval, System.out);
+    Report r = new Soak().run(Duration.ZERO, length, interval, System.out);
     System.out.println("soak: " + r.samples().size() + " samples; first and last:");
     System.out.println("  start " + r.samples().get(0));
     System.out.println("  end   " + r.samples().get(r.samples().size() - 1));
     System.exit(0);
   }
 
-  public Report run(Duration length, Duration interval, java.io.PrintStream out)
+  /**
+   * @param warmUp load before the first sample (the short form measures the steady state only)
+   */
+  public Report run(Duration warmUp, Duration length, Duration interval, java.io.PrintStream out)
       throws Exception {
     Path store = Files.createTempDirectory("reckon-soak-");
     Config config = ConfigFactory.parseString("pekko.loglevel = ERROR\n"
@@ -120,6 +123,7 @@ public final class Soak {
     clients.submit(() -> loop(lister, this::listings));
 
     List<Sample> samples = new ArrayList<>();
+    Thread.sleep(warmUp.toMillis());
     long start = System.nanoTime();
     long end = start + length.toNanos();
     out.println("minute  heap-after-gc-MB  threads  open-files  db-connections  requests  runs  "
@@ -145,9 +149,9 @@ public final class Soak {
       server.close();
     }
     // The first third is the warm-up (classes loading, JIT, the store's page cache filling).
-    int warmUp = Math.max(2, samples.size() / 3);
-    List<Sample> steady = samples.size() > warmUp + 2 ? samples.subList(warmUp, samples.size())
-        : samples;
+    int settling = Math.max(2, samples.size() / 3);
+    List<Sample> steady = samples.size() > settling + 2
+        ? samples.subList(settling, samples.size()) : samples;
     Report report = new Report(samples, slope(steady, Sample::heapMb),
         slope(steady, Sample::threads), slope(steady, s -> s.openFiles()),
         slope(steady, Sample::dbConnections));
