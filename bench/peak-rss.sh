@@ -15,10 +15,14 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${RECKON_HOME:-$here}"
 # Recommended for `reckon run` with models of a few MB (see docs/performance.md): a bounded heap
-# (the prefix caches, 2 x prefix-cache-mb, live in it) and the serial collector (one short-lived
-# process on few cores: the least memory and CPU for GC). Direct memory (the decode loop's KV
-# buffers and the prefill scratch, up to ~0.25 GB at 64 rows) defaults to the heap's size.
-JAVA_OPTS=${JAVA_OPTS--Xmx512m -XX:+UseSerialGC}
+# (the prefix caches, 2 x prefix-cache-mb, live in it: 48 MB each here, heap = 2 x 48 + 160 MB)
+# and the serial collector (one short-lived process on few cores: the least memory and CPU for
+# GC); direct memory (the decode loop's KV buffers and prefill scratch, up to ~0.25 GB at 64 rows)
+# capped at 256 MB; a smaller code cache and two JIT threads; and two glibc malloc arenas (ONNX
+# Runtime's threads otherwise each grow one: 180 MiB of the resident set on this job).
+JAVA_OPTS=${JAVA_OPTS--Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m -XX:ReservedCodeCacheSize=64m -XX:CICompilerCount=2}
+export RECKON_PREFIX_CACHE_MB=${RECKON_PREFIX_CACHE_MB:-48}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -44,7 +48,7 @@ else
   wait "$pid" || status=$?
 fi
 wall=$(echo "$(date +%s.%N) - $start" | bc)
-python3 - "$work/results.jsonl" "$rss_kb" "$wall" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(pwd)" "${JAVA_OPTS:-(JVM defaults)}" "$status" <<'PY'
+python3 - "$work/results.jsonl" "$rss_kb" "$wall" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(pwd)" "${JAVA_OPTS:-(JVM defaults)}; MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, RECKON_PREFIX_CACHE_MB=$RECKON_PREFIX_CACHE_MB" "$status" <<'PY'
 import json, subprocess, sys, datetime, os
 res, rss_kb, wall, load0, load1, home, opts, status = sys.argv[1:]
 rows = [json.loads(l) for l in open(res) if l.strip()]
