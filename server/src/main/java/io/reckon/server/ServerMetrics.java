@@ -146,10 +146,14 @@ public final class ServerMetrics implements AutoCloseable {
     return registry.scrape();
   }
 
-  /** A gauge read from {@code value} at each scrape (e.g. the event streams open). */
+  /**
+   * A gauge read from {@code value} at each scrape (e.g. the event streams open). Held strongly:
+   * Micrometer keeps a gauge's object by a weak reference, and a method-reference supplier has no
+   * other owner, so after a GC the gauge read NaN (RunLimitsTest saw it in a clean-clone run).
+   */
   void gauge(String name, String description, java.util.function.Supplier<Number> value) {
     Gauge.builder(name, value, v -> v.get().doubleValue()).description(description)
-        .register(registry);
+        .strongReference(true).register(registry);
   }
 
   /** Usage per API key, registered the first time a key shows up. */
