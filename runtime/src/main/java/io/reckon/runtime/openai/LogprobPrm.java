@@ -8,7 +8,6 @@ import io.reckon.protocol.ScoreRequest;
 import io.reckon.runtime.Verifier;
 import io.reckon.runtime.format.ChatMessage;
 import io.reckon.runtime.format.ChatTemplate;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -30,7 +29,7 @@ import java.util.Map;
  *
  * <p>Tokens are the server's {@code usage.prompt_tokens}; FLOPs 2 · parameters · tokens.
  */
-public final class LogprobPrm implements Verifier {
+public final class LogprobPrm extends HttpPrm {
   // Stand-ins for the reply tokens while the chat template renders: private-use characters no
   // template or question contains, replaced by the reply token afterwards.
   private static final char MARK_OPEN = '\uE000';
@@ -38,44 +37,17 @@ public final class LogprobPrm implements Verifier {
 
   private final LogprobSettings settings;
   private final ChatTemplate template;
-  private final HttpJsonClient http;
-  private final URI endpoint;
 
   public LogprobPrm(LogprobSettings settings) {
+    super(settings.server(), settings.completionsUri(), "logprob-prm", settings.model(),
+        settings.parameters());
     this.settings = settings;
     this.template = settings.style() == LogprobSettings.Style.RLHFLOW
         ? ChatTemplate.resolve(settings.chatTemplate()) : null;
-    this.endpoint = settings.completionsUri();
-    this.http = new HttpJsonClient(settings.server(), "logprob-prm");
   }
 
   public LogprobSettings settings() {
     return settings;
-  }
-
-  @Override
-  public long parameters() {
-    return settings.parameters();
-  }
-
-  @Override
-  public String name() {
-    return settings.model();
-  }
-
-  @Override
-  public boolean takesConcurrentCalls() {
-    return true;
-  }
-
-  @Override
-  public void close() {
-    http.close();
-  }
-
-  @Override
-  public List<ScoreReply> score(List<ScoreRequest> batch) {
-    return http.map(batch, (ScoreRequest r) -> score(r), endpoint);
   }
 
   /**
@@ -146,7 +118,8 @@ public final class LogprobPrm implements Verifier {
     return new Layout(text.toString(), offsets);
   }
 
-  private ScoreReply score(ScoreRequest r) {
+  @Override
+  ScoreReply scoreOne(ScoreRequest r) {
     List<List<Double>> scores = new ArrayList<>(r.solutions().size());
     List<Integer> sent = new ArrayList<>();
     List<Layout> layouts = new ArrayList<>();

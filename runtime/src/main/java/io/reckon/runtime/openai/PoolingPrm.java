@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reckon.protocol.ScoreReply;
 import io.reckon.protocol.ScoreRequest;
 import io.reckon.runtime.Verifier;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,15 +27,13 @@ import java.util.List;
  * <p>Tokens are the server's {@code usage.prompt_tokens}; FLOPs 2 · the configured parameter count
  * · tokens (0 when unknown).
  */
-public final class PoolingPrm implements Verifier {
+public final class PoolingPrm extends HttpPrm {
   private final PoolingSettings settings;
-  private final HttpJsonClient http;
-  private final URI endpoint;
 
   public PoolingPrm(PoolingSettings settings) {
+    super(settings.server(), settings.poolingUri(), "pooling-prm", settings.model(),
+        settings.parameters());
     this.settings = settings;
-    this.endpoint = settings.poolingUri();
-    this.http = new HttpJsonClient(settings.server(), "pooling-prm");
   }
 
   public PoolingSettings settings() {
@@ -44,32 +41,7 @@ public final class PoolingPrm implements Verifier {
   }
 
   @Override
-  public long parameters() {
-    return settings.parameters();
-  }
-
-  @Override
-  public String name() {
-    return settings.model();
-  }
-
-  /** vLLM batches concurrent pooling requests itself; the per-server limit bounds them. */
-  @Override
-  public boolean takesConcurrentCalls() {
-    return true;
-  }
-
-  @Override
-  public void close() {
-    http.close();
-  }
-
-  @Override
-  public List<ScoreReply> score(List<ScoreRequest> batch) {
-    return http.map(batch, (ScoreRequest r) -> score(r), endpoint);
-  }
-
-  private ScoreReply score(ScoreRequest r) {
+  ScoreReply scoreOne(ScoreRequest r) {
     List<List<Double>> scores = new ArrayList<>(r.solutions().size());
     List<Integer> sent = new ArrayList<>();
     ObjectNode body = HttpJsonClient.JSON.createObjectNode();
