@@ -71,6 +71,17 @@ public final class Soak {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
   private String base;
+  private final String extraConfig;
+
+  /** The soak as the tests and {@code bench/soak.sh} run it. */
+  public Soak() {
+    this("");
+  }
+
+  /** With settings laid over the soak's own (a leak drill: passivation off). */
+  Soak(String extraConfig) {
+    this.extraConfig = extraConfig;
+  }
 
   public static void main(String[] args) throws Exception {
     Duration length = Duration.parse(args.length > 0 ? args[0] : "PT15M");
@@ -88,11 +99,12 @@ public final class Soak {
   public Report run(Duration warmUp, Duration length, Duration interval, java.io.PrintStream out)
       throws Exception {
     Path store = Files.createTempDirectory("reckon-soak-");
-    Config config = ConfigFactory.parseString("pekko.loglevel = ERROR\n"
+    Config config = ConfigFactory.parseString(extraConfig).withFallback(
+        ConfigFactory.parseString("pekko.loglevel = ERROR\n"
             + "reckon.store.dir = \"" + store.toString().replace("\\", "/") + "\"\n"
             + "reckon.store.passivate-after = 5s\n"
             + "reckon.serve.max-runs = 4\n"
-            + "pekko.coordinated-shutdown.exit-jvm = off\n")
+            + "pekko.coordinated-shutdown.exit-jvm = off\n"))
         .withFallback(ConfigFactory.load());
     ServerSettings settings = ServerSettings.from(config).withAddress("127.0.0.1", 0);
     ReckonServer server = ReckonServer.start(config, settings, new ReckonServer.Backend(
