@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.KillSwitches;
@@ -23,12 +24,15 @@ import org.apache.pekko.util.ByteString;
  * for events that will never come (what an EventSource's reconnect after {@code finished} sends).
  * Ids out of range (negative, beyond {@code Long.MAX_VALUE}'s neighbourhood) are clamped, never
  * overflow; an id that is not a whole number is a 400. At most {@code reckon.limits.max-event-streams}
- * streams are open at once (more: 503 with Retry-After); all end when the server shuts down.
+ * streams are open at once, a burst of requests included (more: 503 with Retry-After); all end
+ * when the server shuts down.
  */
 final class EventStreams {
   private static final ByteString KEEP_ALIVE = ByteString.fromString(": keep-alive\n\n");
   /** After a running stream's run ends, how long the journal may take to show its end event. */
   private static final Duration END_GRACE = Duration.ofSeconds(3);
+  /** How long a reserved place waits for its response's body to start before it is given back. */
+  private static final Duration UNCLAIMED_GRACE = Duration.ofSeconds(10);
 
   private final RunsService runs;
   private final ServerSettings settings;
@@ -83,10 +87,12 @@ final class EventStreams {
           "shutting_down", "the server is shutting down; reconnect to another instance")));
     }
     return runs.status(id).thenApply(s -> {
-      // Counted from when the response's stream runs until it ends: a response that is never
-      // sent (its client gone first) holds no place. Concurrent requests may pass this check
-      // together and overshoot the cap by a few; none leaks a place.
-      if (open.get() >= max) {
+      // The place is taken here, atomically, so that a burst of requests cannot pass the check
+      // together and overshoot the cap. The stream holds it from when its body starts running
+      // until it ends; a response whose body never runs (its client gone before it was sent)
+      // gives it back after UNCLAIMED_GRACE.
+      Place place = reserve();
+      if (place == null) {
         return refused(new ApiException(503, "server_error", null, "too_many_streams",
             max + " event streams are open on this server (reckon.limits.max-event-streams): "
                 + "retry later"));
@@ -114,7 +120,7 @@ final class EventStreams {
           .keepAlive(settings.keepAlive(), () -> KEEP_ALIVE)
           .via(shutdown.flow());
       Source<ByteString, ?> counted = Source.fromMaterializer((materializer, attributes) -> {
-        open.incrementAndGet();
+        place.claim();
         return bounded.watchTermination((m, done) -> {
           done.whenComplete((d, e) -> open.decrementAndGet());
           return m;
@@ -122,6 +128,43 @@ final class EventStreams {
       });
       return HttpSupport.eventStream(counted);
     });
+  }
+
+  /** A place under the cap, or null when all are taken. */
+  private Place reserve() {
+    while (true) {
+      int n = open.get();
+      if (n >= max) {
+        return null;
+      }
+      if (open.compareAndSet(n, n + 1)) {
+        Place place = new Place();
+        CompletableFuture.delayedExecutor(UNCLAIMED_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(place::releaseUnclaimed);
+        return place;
+      }
+    }
+  }
+
+  /**
+   * One reserved place: claimed by its stream's body, or given back unclaimed. A body that
+   * starts after its place was given back takes a new one (past the cap if need be: it has
+   * already been admitted), so the count never drifts.
+   */
+  private final class Place {
+    private final AtomicInteger state = new AtomicInteger(); // 0 reserved, 1 claimed, 2 released
+
+    void claim() {
+      if (!state.compareAndSet(0, 1)) {
+        open.incrementAndGet();
+      }
+    }
+
+    void releaseUnclaimed() {
+      if (state.compareAndSet(0, 2)) {
+        open.decrementAndGet();
+      }
+    }
   }
 
   private HttpResponse refused(ApiException e) {

@@ -178,6 +178,45 @@ class RunLimitsTest {
     }
   }
 
+  @Test
+  void aBurstOfStreamRequestsCannotOvershootTheCap() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    ReckonServer s = start("reckon.limits.max-event-streams = 2",
+        SlowProposer.until(gate, Duration.ofMinutes(3)));
+    List<HttpResponse<InputStream>> responses = new ArrayList<>();
+    try {
+      TestServers.awaitReady(s);
+      String id = RunsApiTest.submit(s, "{\"questions\":" + RunsApiTest.questions(4)
+          + ",\"strategy\":\"best-of-n\",\"budget\":4}");
+      // Twelve at once, none open before: the cap is taken at the check, so exactly two pass.
+      HttpRequest req = HttpRequest.newBuilder(
+          URI.create(TestServers.base(s) + "/v1/runs/" + id + "/events")).GET().build();
+      List<CompletableFuture<HttpResponse<InputStream>>> all = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        all.add(TestServers.HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()));
+      }
+      for (CompletableFuture<HttpResponse<InputStream>> f : all) {
+        responses.add(f.get(60, TimeUnit.SECONDS));
+      }
+      List<Integer> codes = responses.stream().map(HttpResponse::statusCode).toList();
+      assertThat(codes).as("statuses").containsOnly(200, 503);
+      assertThat(codes.stream().filter(c -> c == 200).count()).as("admitted of " + codes)
+          .isEqualTo(2);
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (openStreams(s) != 2 && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(openStreams(s)).isEqualTo(2.0);
+    } finally {
+      for (HttpResponse<InputStream> r : responses) {
+        r.body().close();
+      }
+      CompletableFuture<Void> closed = CompletableFuture.runAsync(s::close);
+      gate.countDown();
+      closed.get(60, TimeUnit.SECONDS);
+    }
+  }
+
   private static double openStreams(ReckonServer s) throws Exception {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(
         "(?m)^reckon_event_streams_open (\\S+)$").matcher(TestServers.get(s, "/metrics").body());
