@@ -29,10 +29,15 @@ final class SummaryTable {
     f(b, "  %-6s %10d %10s %14.1f%n%n", "all", s.questions(), pct(s.accuracy()),
         (double) c.generations() / n);
     long tokens = c.promptTokens() + c.generatedTokens() + c.verifierTokens();
-    f(b, "  compute     %,d generations, %,d tokens, %.3g FLOPs in total%n",
-        c.generations(), tokens, c.flops());
-    f(b, "              %.1f generations, %,.0f tokens, %.3g FLOPs per question%n",
-        (double) c.generations() / n, (double) tokens / n, c.flops() / n);
+    // A replay or a server that does not say its model's size counts tokens but no FLOPs: "0.00
+    // FLOPs" would read as free compute.
+    boolean flopsKnown = c.flops() > 0 || tokens == 0;
+    f(b, "  compute     %,d generations, %,d tokens, %s%n", c.generations(), tokens,
+        flopsKnown ? String.format(Locale.ROOT, "%.3g FLOPs in total", c.flops())
+            : "FLOPs not known (the models' sizes are not)");
+    f(b, "              %.1f generations, %,.0f tokens%s per question%n",
+        (double) c.generations() / n, (double) tokens / n,
+        flopsKnown ? String.format(Locale.ROOT, ", %.3g FLOPs", c.flops() / n) : "");
     RunSummary.Pool p = s.pool();
     f(b, "  pool        %,d generations: %,d granted, %,d returned, %,d left unspent%n",
         p.total(), p.granted(), p.returned(), p.remaining());
