@@ -119,6 +119,12 @@ def main(path):
         for r in f["ratios"]:
             k = r["matchedGenerations"]
             print(f"R = {r['r']}: matched k = {k:.1f} generations" + (" (capped)" if r["capped"] else "") + "\n")
+            if all((b["testTime"] or {}).get("value") is None for b in r["bins"]):
+                # The probe's generations come out of k: below probe + 1 the search gets nothing.
+                print(f"Compute-optimal cannot be read here: k = {k:.2f} leaves {k - s['inputs']['probeSize']:.2f}"
+                      " main generations after the probe, fewer than the smallest swept budget; "
+                      "larger model greedy: " + pct(f["largerGreedyAccuracy"][-1]) + " overall.\n")
+                continue
             print(table(["bin", "test-time (small + compute-optimal)", "larger greedy",
                          "difference (points)", "winner"],
                         [[b["bin"], pct(b["testTime"]), pct(b["largerGreedy"]),
