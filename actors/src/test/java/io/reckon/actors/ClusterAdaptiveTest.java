@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import io.reckon.protocol.Question;
-import io.reckon.protocol.QuestionResult;
-import io.reckon.protocol.RunSummary;
 import io.reckon.search.StrategyConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,35 +26,12 @@ class ClusterAdaptiveTest {
       worker = ClusterNodes.start("worker", base, ClusterNodes.address(coordinator));
       ClusterNodes.workers(worker, "remote", 1, Duration.ofMillis(5));
       List<Question> questions = Harness.questions(48);
-      TestProbe<RunSupervisor.Event> listener = coordinator.createTestProbe();
-      coordinator.spawn(RunSupervisor.create(new RunSupervisor.Run(questions.iterator(),
-              questions.size(), StrategyConfig.parse("best-of-n:sel=majority"), null, 8, 3,
-              RunSupervisor.Allocation.ADAPTIVE),
-          Harness.settings(coordinator), listener.getRef()), "run");
-      List<QuestionResult> results = new ArrayList<>();
-      RunSummary summary = null;
-      while (summary == null) {
-        RunSupervisor.Event e = listener.receiveMessage(Harness.PATIENCE);
-        if (e instanceof RunSupervisor.QuestionFinished f) {
-          results.add(f.result());
-        } else if (e instanceof RunSupervisor.RunFinished done) {
-          summary = done.summary();
-        } else {
-          throw new AssertionError("run failed: " + e);
-        }
-      }
-      assertThat(results).hasSize(48).allSatisfy(r -> {
-        assertThat(r.status()).isEqualTo(QuestionResult.OK);
-        assertThat(r.candidates()).hasSize((int) r.spent());
-      });
-      long spent = results.stream().mapToLong(QuestionResult::spent).sum();
-      assertThat(summary.pool().conserved()).isTrue();
-      assertThat(summary.pool().spent()).isEqualTo(spent);
-      assertThat(spent).isLessThanOrEqualTo(8L * 48);
-      assertThat(results).anySatisfy(r -> assertThat(r.spent()).isLessThan(8));
-      assertThat(results).anySatisfy(r -> assertThat(r.spent()).isGreaterThan(8));
+      Harness.Collected c = Harness.run(coordinator, new RunSupervisor.Run(questions.iterator(),
+          questions.size(), StrategyConfig.parse("best-of-n:sel=majority"), null, 8, 3,
+          RunSupervisor.Allocation.ADAPTIVE));
+      AdaptiveSchedulerTest.booksBalanceAndSavingsMove(c, 48, 8);
       // Every sample came from the worker node: the coordinator has no models.
-      assertThat(summary.workers()).isNotEmpty()
+      assertThat(c.summary().workers()).isNotEmpty()
           .allSatisfy(w -> assertThat(w.worker()).startsWith("remote-"));
     } finally {
       if (worker != null) {

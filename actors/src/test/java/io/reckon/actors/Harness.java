@@ -51,10 +51,13 @@ final class Harness {
 
   static Collected run(
       ActorTestKit kit, List<Question> questions, String strategy, int budget, long seed) {
+    return run(kit, RunSupervisor.Run.of(questions, StrategyConfig.parse(strategy), budget, seed));
+  }
+
+  /** Runs {@code run} on {@code kit} to its end and collects what it reported. */
+  static Collected run(ActorTestKit kit, RunSupervisor.Run run) {
     TestProbe<RunSupervisor.Event> listener = kit.createTestProbe();
-    kit.spawn(RunSupervisor.create(
-        RunSupervisor.Run.of(questions, StrategyConfig.parse(strategy), budget, seed),
-        settings(kit), listener.getRef()), "run");
+    kit.spawn(RunSupervisor.create(run, settings(kit), listener.getRef()), "run");
     List<QuestionResult> results = new ArrayList<>();
     while (true) {
       RunSupervisor.Event e = listener.receiveMessage(PATIENCE);
