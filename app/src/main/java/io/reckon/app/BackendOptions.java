@@ -57,7 +57,8 @@ final class BackendOptions {
 
   @Option(names = "--preset", paramLabel = "NAME",
       description = "A model family's format: the task, its system prompt, the chat template and "
-          + "stop strings: llama-3-math, qwen2.5-math, arith, or one under reckon.presets.policy "
+          + "stop strings: llama-3-math, qwen2.5-math, llama-3-gsm8k, qwen2.5-gsm8k, arith, or one "
+          + "under reckon.presets.policy "
           + "(--task still chooses the task; see docs/tasks.md)")
   String preset;
 
