@@ -142,7 +142,7 @@ public interface RunEnvironment {
       return task;
     }
 
-    static void checkModels(List<RunSpec.ModelRef> started, List<RunSpec.ModelRef> here) {
+    public static void checkModels(List<RunSpec.ModelRef> started, List<RunSpec.ModelRef> here) {
       for (RunSpec.ModelRef was : started) {
         RunSpec.ModelRef now = WorkerKeys.model(here, was.role());
         if (now == null) {
@@ -151,7 +151,8 @@ public interface RunEnvironment {
         }
         if (!now.sha256().equals(was.sha256()) || !now.name().equals(was.name())) {
           throw new InputsChanged("the " + was.role() + " model changed since the run started: it was "
-              + describe(was) + ", now " + describe(now));
+              + describe(was) + ", now " + describe(now) + " (the digest covers the model's files "
+              + "or server and name, and its --preset / --prm-preset: use the run's)");
         }
       }
     }

@@ -38,12 +38,12 @@ final class ResumeCommand implements Callable<Integer> {
   Integer workers;
 
   @Option(names = "--preset", paramLabel = "NAME",
-      description = "The policy preset the run was started with (its system prompt, chat template "
-          + "and stop strings are not part of the run's spec)")
+      description = "The policy preset the run was started with: it is part of the run's "
+          + "proposer model, and another (or none) is refused")
   String preset;
 
   @Option(names = "--prm-preset", paramLabel = "NAME",
-      description = "The PRM preset the run was started with")
+      description = "The PRM preset the run was started with (part of its verifier model)")
   String prmPreset;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,10 @@ import java.util.Locale;
  * run must load. A local ONNX model is its folder with the digest of the folder's files; a model
  * behind an OpenAI-compatible or pooling server is its base URL (in the ref's path) and served
  * name, with the digest of both (the server's weights are out of reach); the synthetic stand-in
- * has no path.
+ * has no path. A preset ({@code --preset}, {@code --prm-preset}) changes what the model is sent
+ * (system prompt, chat template, stop strings; a PRM's layout), so it is folded into its model's
+ * digest: a resume, a server or a worker with another preset is refused rather than rendering the
+ * run's remaining questions differently. Without a preset the digests are what they always were.
  */
 final class RunModels {
   private RunModels() {}
@@ -37,14 +40,34 @@ final class RunModels {
                 options.prmBaseUrl, "pooling", m);
         return List.of(proposer, verifier);
       }
-      return List.of(
+      return withPresets(List.of(
           ref("proposer", kinds.policy(), models.proposer().name(), options.model, "policy",
               options.baseUrl, "openai", m),
           ref("verifier", kinds.verifier(), models.verifier().name(), options.prm, "prm",
-              options.prmBaseUrl, "pooling", m));
+              options.prmBaseUrl, "pooling", m)),
+          options.preset(hocon),
+          options.prmPreset != null ? Presets.prm(hocon, options.prmPreset) : null);
     } catch (ConfigException e) {
       throw new Main.BadInput("configuration: " + e.getMessage());
     }
+  }
+
+  /** The refs with the presets' content folded into the proposer's and the verifier's digests. */
+  static List<RunSpec.ModelRef> withPresets(
+      List<RunSpec.ModelRef> refs, Presets.Policy preset, Presets.Prm prmPreset) {
+    return refs.stream().map(r -> {
+      String folded = switch (r.role()) {
+        case "proposer" -> preset == null ? null : String.join("\n", "preset " + preset.name(),
+            preset.task(), String.valueOf(preset.system()), preset.chatTemplate(),
+            String.join("\u0000", preset.stop()));
+        case "verifier" -> prmPreset == null ? null : "prm-preset " + prmPreset.name() + "\n"
+            + prmPreset.backend() + "\n"
+            + prmPreset.settings().root().render(com.typesafe.config.ConfigRenderOptions.concise());
+        default -> null;
+      };
+      return folded == null ? r
+          : new RunSpec.ModelRef(r.role(), r.name(), r.path(), Digests.text(r.sha256() + "\n" + folded));
+    }).toList();
   }
 
   private static RunSpec.ModelRef ref(String role, String kind, String name, String flag,
