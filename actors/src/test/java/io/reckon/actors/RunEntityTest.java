@@ -9,7 +9,6 @@ import io.reckon.protocol.QuestionResult;
 import io.reckon.protocol.RunSpec;
 import io.reckon.protocol.RunStatus;
 import io.reckon.protocol.RunSummary;
-import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,13 +38,7 @@ class RunEntityTest {
     ActorTestKit kit = ActorTestKit.create("durable", Stores.config(store,
         "reckon.run.concurrency = 8\nreckon.store.snapshot-every = 10"));
     kits.add(kit);
-    ReckonSettings s = Harness.settings(kit);
-    SyntheticReasoner model = new SyntheticReasoner();
-    // Found by the model the specs name (a run sends work only to workers of its models).
-    kit.spawn(ProposerWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, ProposerWorker.KIND)), "proposer-0");
-    kit.spawn(VerifierWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, VerifierWorker.KIND)), "verifier-0");
+    Stores.syntheticWorkers(kit);
     return kit;
   }
 

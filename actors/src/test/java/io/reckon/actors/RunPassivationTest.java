@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reckon.actors.store.RunIndex;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunStatus;
-import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,11 +34,7 @@ class RunPassivationTest {
     StoreSettings store = Stores.h2(dir).withPassivateAfter(Duration.ofSeconds(1));
     kit = ActorTestKit.create("passivation", Stores.config(store, "reckon.run.concurrency = 4"));
     ReckonSettings s = Harness.settings(kit);
-    SyntheticReasoner model = new SyntheticReasoner();
-    kit.spawn(ProposerWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, ProposerWorker.KIND)), "proposer-0");
-    kit.spawn(VerifierWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, VerifierWorker.KIND)), "verifier-0");
+    Stores.syntheticWorkers(kit);
     ActorRef<Runs.Command> runs = kit.spawn(
         Runs.create(RunEnvironment.local(Stores.SYNTHETIC), s, store), "runs");
     int n = 40;

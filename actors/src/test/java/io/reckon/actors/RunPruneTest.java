@@ -7,7 +7,6 @@ import io.reckon.actors.store.RunJournal;
 import io.reckon.actors.store.RunPruner;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.RunStatus;
-import io.reckon.runtime.synthetic.SyntheticReasoner;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,11 +43,7 @@ class RunPruneTest {
     kit = ActorTestKit.create("prune", Stores.config(store,
         "reckon.run.concurrency = 4\nreckon.store.snapshot-every = 3"));
     ReckonSettings s = Harness.settings(kit);
-    SyntheticReasoner model = new SyntheticReasoner();
-    kit.spawn(ProposerWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, ProposerWorker.KIND)), "proposer-0");
-    kit.spawn(VerifierWorker.create(model, s.workers(),
-        WorkerKeys.model(Stores.SYNTHETIC, VerifierWorker.KIND)), "verifier-0");
+    Stores.syntheticWorkers(kit);
     ActorRef<Runs.Command> runs = kit.spawn(
         Runs.create(RunEnvironment.local(Stores.SYNTHETIC), s, store), "runs");
     TestProbe<StatusReply<RunStatus>> reply = kit.createTestProbe();

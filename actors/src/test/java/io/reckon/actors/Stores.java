@@ -7,11 +7,13 @@ import io.reckon.actors.store.RunStore;
 import io.reckon.actors.store.StoreSettings;
 import io.reckon.protocol.Question;
 import io.reckon.protocol.RunSpec;
+import io.reckon.runtime.synthetic.SyntheticReasoner;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 
 /** A real H2 store in a test's folder, and the specs the tests run. */
 final class Stores {
@@ -48,6 +50,19 @@ final class Stores {
   static final List<RunSpec.ModelRef> SYNTHETIC = List.of(
       new RunSpec.ModelRef("proposer", "synthetic", null, Digests.text("synthetic")),
       new RunSpec.ModelRef("verifier", "synthetic", null, Digests.text("synthetic")));
+
+  /**
+   * The synthetic proposer and verifier on {@code kit}, registered as the models {@link #SYNTHETIC}
+   * names (a run sends work only to workers of its spec's models).
+   */
+  static void syntheticWorkers(ActorTestKit kit) {
+    ReckonSettings s = Harness.settings(kit);
+    SyntheticReasoner model = new SyntheticReasoner();
+    kit.spawn(ProposerWorker.create(model, s.workers(),
+        WorkerKeys.model(SYNTHETIC, ProposerWorker.KIND)), "proposer-0");
+    kit.spawn(VerifierWorker.create(model, s.workers(),
+        WorkerKeys.model(SYNTHETIC, VerifierWorker.KIND)), "verifier-0");
+  }
 
   static RunSpec spec(List<Question> questions, String strategy, int budget, String allocation,
       long seed, int probe) {
